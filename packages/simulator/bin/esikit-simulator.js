@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// Standalone simulator: `esikit-simulator --help`. Uses the build when there is one, else the
+// sources (inside the esikit workspace).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const built = new URL('../dist/cli.js', import.meta.url);
+if (existsSync(built)) {
+  await import(built.href);
+} else {
+  const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+  const result = spawnSync(
+    process.execPath,
+    ['--conditions=@esikit/source', '--import', 'tsx', cli, ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
+  process.exit(result.status ?? 1);
+}

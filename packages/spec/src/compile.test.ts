@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { compileSpec, diffOperationTables, readSpecFile, SpecError } from './index.js';
+
+const current = new URL('../../../../shared/esi/openapi.json', import.meta.url).pathname;
+const older = new URL('../../../../shared/esi/openapi-2025-12-16.json', import.meta.url).pathname;
+const specFile = process.env.ESI_SPEC_FILE ?? current;
+
+describe('compileSpec on the 2026-08-04 spec', async () => {
+  const table = compileSpec(await readSpecFile(specFile));
+
+  it('extracts the counts the issue pins', () => {
+    const ops = table.operations;
+    expect(table.compatibilityDate).toBe('2026-08-04');
+    expect(ops).toHaveLength(225);
+    expect(ops.filter((op) => op.rateLimit)).toHaveLength(163);
+    expect(ops.filter((op) => op.pagination === 'cursor')).toHaveLength(7);
+    expect(ops.filter((op) => op.pagination === 'pages')).toHaveLength(40);
+    expect(ops.filter((op) => op.pagination === 'from_id')).toHaveLength(2);
+    expect(ops.filter((op) => op.scope)).toHaveLength(139);
+  });
+
+  it('resolves parameters, limits, scopes and roles', () => {
+    const orders = table.operations.find((op) => op.id === 'GetMarketsRegionIdOrders')!;
+    expect(orders.method).toBe('GET');
+    expect(orders.path).toBe('/markets/{region_id}/orders');
+    expect(orders.pagination).toBe('pages');
+    expect(orders.parameters.find((p) => p.name === 'order_type')).toMatchObject({
+      in: 'query',
+      required: true,
+      enum: ['buy', 'sell', 'all'],
+      default: 'all',
+    });
+    expect(orders.parameters.find((p) => p.name === 'page')).toMatchObject({ minimum: 1, format: 'int32' });
+    expect(orders.standardHeaders).toContain('X-Compatibility-Date');
+
+    const contacts = table.operations.find((op) => op.id === 'GetAlliancesAllianceIdContacts')!;
+    expect(contacts.rateLimit).toEqual({ group: 'alliance-social', maxTokens: 300, windowSize: '15m', windowMs: 900_000 });
+    expect(contacts.scope).toBe('esi-alliances.read_contacts.v1');
+    expect(contacts.cacheAge).toBe(300);
+    expect(contacts.parameters.find((p) => p.name === 'alliance_id')).toMatchObject({ type: 'integer', format: 'int64', required: true });
+
+    const extractions = table.operations.find((op) => op.path === '/corporation/{corporation_id}/mining/extractions')!;
+    expect(extractions.roles).toEqual(['Station_Manager']);
+
+    const names = table.operations.find((op) => op.id === 'PostUniverseNames')!;
+    expect(names.body?.schema).toMatchObject({ type: 'array', maxItems: 1000, items: { format: 'int64' } });
+    expect(table.languages).toEqual(['en', 'de', 'fr', 'ja', 'ru', 'zh', 'ko', 'es']);
+    expect(table.scopes).toContain('esi-wallet.read_character_wallet.v1');
+  });
+
+  it('is deterministic', async () => {
+    const again = compileSpec(await readSpecFile(specFile));
+    expect(JSON.stringify(again)).toBe(JSON.stringify(table));
+  });
+
+  it('diffs against the 2025-12-16 spec', async () => {
+    const old = compileSpec(await readSpecFile(older));
+    expect(old.compatibilityDate).toBe('2025-12-16');
+    expect(old.operations).toHaveLength(208);
+    const diff = diffOperationTables(old, table);
+    expect(diff.added.length - diff.removed.length).toBe(225 - 208);
+    expect(diff.added.length).toBeGreaterThan(0);
+  });
+});
+
+describe('compileSpec on bad input', () => {
+  it('names what is wrong', () => {
+    expect(() => compileSpec([])).toThrow(SpecError);
+    expect(() => compileSpec({ openapi: '2.0' })).toThrow(/#\/openapi/);
+    expect(() =>
+      compileSpec({
+        openapi: '3.1.0',
+        info: { version: 'x' },
+        paths: { '/a': { get: { responses: { '200': {} } } } },
+      }),
+    ).toThrow(/missing operationId/);
+    expect(() =>
+      compileSpec({
+        openapi: '3.1.0',
+        info: { version: 'x' },
+        paths: { '/a': { get: { operationId: 'A', responses: {}, parameters: [{ $ref: '#/nope' }] } } },
+      }),
+    ).toThrow(/#\/nope/);
+  });
+});

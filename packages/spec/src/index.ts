@@ -1,0 +1,26 @@
+export { compileSpec, inlineSchema, parseWindow, resolvePointer } from './compile.js';
+export { diffOperationTables, formatSpecDiff } from './diff.js';
+export type { ChangedOperation, SpecDiff } from './diff.js';
+export { SpecError } from './errors.js';
+export type { SpecErrorCode } from './errors.js';
+export {
+  findSpecFile,
+  loadSpec,
+  NO_SPEC_HINT,
+  readSpecFile,
+  SPEC_CACHE_DIR,
+  SPEC_CACHE_FILE,
+} from './load.js';
+export type {
+  HttpMethod,
+  JsonSchema,
+  OperationSpec,
+  OperationTable,
+  PaginationKind,
+  ParameterLocation,
+  ParameterSpec,
+  RateLimitSpec,
+  ScalarType,
+  StandardHeader,
+  ValueConstraints,
+} from './types.js';

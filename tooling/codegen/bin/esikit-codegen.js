@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Runs the TypeScript CLI from source (the pipeline is workspace tooling and is never built),
+// resolving sibling packages to their sources so no build has to come first.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const result = spawnSync(
+  process.execPath,
+  ['--conditions=@esikit/source', '--import', 'tsx', cli, ...process.argv.slice(2)],
+  { stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);
