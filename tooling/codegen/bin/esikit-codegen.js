@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI from source (the pipeline is workspace tooling and is never built),
 // resolving sibling packages to their sources so no build has to come first.
+/* global process, URL */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

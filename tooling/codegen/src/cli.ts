@@ -1,0 +1,115 @@
+// esikit-codegen: `generate --out <dir>`, `fetch`, `update`. Run through bin/esikit-codegen.js.
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SpecError } from '@esikit/spec';
+import { CodegenError } from './errors.js';
+import { generate } from './generate.js';
+import { DEFAULT_LOCK_FILE } from './lock.js';
+import { resolveSpec } from './spec-source.js';
+import { updateSpec } from './update.js';
+
+const HELP = `Usage: esikit-codegen <command> [options]
+
+Commands:
+  generate --out <dir>   Generate types.ts, operations.ts and index.ts from the ESI spec
+  fetch                  Download (or revalidate) the locked ESI spec into .cache/esi
+  update                 Lock the newest compatibility date ESI offers and show what changed
+
+Options:
+  --out <dir>            Output directory for generate (relative to the current directory)
+  --lock <file>          Lock file (default: tooling/codegen/esi-spec.lock.json)
+  --root <dir>           Workspace root holding .cache/esi (default: nearest pnpm-workspace.yaml)
+  -h, --help             Show this help
+
+Environment:
+  ESI_SPEC_FILE          Use this local spec instead of downloading one
+  ESI_BASE_URL           ESI to download from (default https://esi.evetech.net)
+`;
+
+/** The nearest directory at or above `from` holding pnpm-workspace.yaml, else this repo's root. */
+export function findWorkspaceRoot(from: string): string {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    if (dirname(dir) === dir) break;
+  }
+  return fileURLToPath(new URL('../../../', import.meta.url));
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      lock: { type: 'string' },
+      root: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...extra] = positionals;
+  if (values.help || command === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (command === undefined || extra.length > 0) {
+    throw new CodegenError('ESIKIT_CODEGEN_USAGE', `expected one command.\n\n${HELP}`);
+  }
+  const cwd = process.cwd();
+  const root = values.root !== undefined ? resolve(values.root) : findWorkspaceRoot(cwd);
+  const lockFile = values.lock !== undefined ? resolve(values.lock) : DEFAULT_LOCK_FILE;
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort(new Error('interrupted')));
+  const options = { root, lockFile, cwd, signal: controller.signal };
+
+  switch (command) {
+    case 'generate': {
+      if (values.out === undefined) {
+        throw new CodegenError('ESIKIT_CODEGEN_USAGE', 'generate needs --out <dir>');
+      }
+      const spec = await resolveSpec(options);
+      const outDir = resolve(values.out);
+      const result = await generate({ outDir, document: spec.document, sha256: spec.sha256 });
+      process.stdout.write(
+        `esikit-codegen: ${result.operations} operations from ESI spec ${result.compatibilityDate} ` +
+          `(${spec.source}: ${relative(cwd, spec.file) || spec.file}) → ${relative(cwd, outDir) || '.'}` +
+          ` (${result.changed.length} of ${result.files.length} files changed)\n`,
+      );
+      return 0;
+    }
+    case 'fetch': {
+      const spec = await resolveSpec(options);
+      process.stdout.write(
+        `esikit-codegen: ESI spec ${spec.compatibilityDate} (${spec.source}) at ${spec.file}\n`,
+      );
+      return 0;
+    }
+    case 'update':
+      await updateSpec(options);
+      return 0;
+    default:
+      throw new CodegenError(
+        'ESIKIT_CODEGEN_USAGE',
+        `unknown command ${JSON.stringify(command)}.\n\n${HELP}`,
+      );
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof CodegenError || error instanceof SpecError) {
+    process.stderr.write(`esikit-codegen: ${error.message}\n`);
+    process.exitCode =
+      error instanceof CodegenError && error.code === 'ESIKIT_CODEGEN_USAGE' ? 2 : 1;
+  } else if ((error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    process.stderr.write(`esikit-codegen: ${(error as Error).message}\n\n${HELP}`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(
+      `esikit-codegen: unexpected failure\n${(error as Error).stack ?? String(error)}\n`,
+    );
+    process.exitCode = 1;
+  }
+}
