@@ -1,0 +1,236 @@
+import { EsikitError } from './errors.js';
+
+/** The stable `code`s of the errors the ESI client throws. */
+export type EsiErrorCode =
+  | 'ESIKIT_INVALID_OPTION'
+  | 'ESIKIT_VALIDATION'
+  | 'ESIKIT_HTTP'
+  | 'ESIKIT_MISSING_SCOPE'
+  | 'ESIKIT_TOKEN_REQUIRED'
+  | 'ESIKIT_ERROR_LIMITED'
+  | 'ESIKIT_RATE_LIMITED'
+  | 'ESIKIT_INCOMPLETE_RESULT'
+  | 'ESIKIT_TIMEOUT'
+  | 'ESIKIT_ABORTED'
+  | 'ESIKIT_NETWORK'
+  | 'ESIKIT_BAD_RESPONSE'
+  | 'ESIKIT_UNSAFE_INTEGER';
+
+/**
+ * An option passed to `createEsiClient` (or per request) is invalid; the message names it.
+ *
+ * @example
+ * try { createEsiClient({ pageConcurrency: 0 }) } catch (e) { if (e instanceof EsiOptionError) console.log(e.option) }
+ */
+export class EsiOptionError extends EsikitError {
+  override name = 'EsiOptionError';
+  /** Dotted path of the option, e.g. `timeouts.read`. */
+  readonly option: string;
+  constructor(option: string, value: unknown, expected: string) {
+    super(
+      'ESIKIT_INVALID_OPTION',
+      `Invalid option ${option}: expected ${expected}, got ${describe(value)}`,
+    );
+    this.option = option;
+  }
+}
+
+/**
+ * A parameter or body failed the operation's rules from the spec; nothing was sent.
+ *
+ * @example
+ * if (e instanceof EsiValidationError) console.log(e.operation, e.parameter)
+ */
+export class EsiValidationError extends EsikitError {
+  override name = 'EsiValidationError';
+  readonly operation: string;
+  /** The parameter (or `body`, `body.items[2]`…) that failed. */
+  readonly parameter: string;
+  constructor(operation: string, parameter: string, problem: string) {
+    super('ESIKIT_VALIDATION', `${operation}: parameter ${parameter} ${problem}`);
+    this.operation = operation;
+    this.parameter = parameter;
+  }
+}
+
+/** The body ESI sends with an error, when it is the documented `{ error }` object. */
+export interface EsiErrorBody {
+  readonly error?: string;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * ESI answered with a non-success status that was not retried (or retries ran out).
+ *
+ * @example
+ * if (e instanceof EsiHttpError && e.status === 404) return undefined;
+ */
+export class EsiHttpError extends EsikitError {
+  override name = 'EsiHttpError';
+  readonly status: number;
+  readonly operation: string;
+  /** The parsed error body, or the raw text when it was not JSON. */
+  readonly body: EsiErrorBody | string | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(
+    operation: string,
+    status: number,
+    body: EsiErrorBody | string | undefined,
+    headers: Readonly<Record<string, string>>,
+    code: EsiErrorCode = 'ESIKIT_HTTP',
+    message?: string,
+  ) {
+    const detail = typeof body === 'string' ? body.slice(0, 200) : body?.error;
+    super(code, message ?? `${operation}: ESI answered ${status}${detail ? ` (${detail})` : ''}`);
+    this.status = status;
+    this.operation = operation;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+
+/**
+ * The operation needs an SSO scope the token does not carry (found before sending when the
+ * token's scopes are known, or from ESI's 403).
+ */
+export class EsiMissingScopeError extends EsikitError {
+  override name = 'EsiMissingScopeError';
+  readonly operation: string;
+  /** The scope the operation needs, from the spec. */
+  readonly scope: string;
+  /** 403 when ESI said so; undefined when caught before sending. */
+  readonly status: number | undefined;
+  constructor(operation: string, scope: string, status?: number, options?: { cause?: unknown }) {
+    super(
+      'ESIKIT_MISSING_SCOPE',
+      `${operation} needs the SSO scope ${scope}, which the token does not grant${status ? ` (ESI answered ${status})` : ''}`,
+      options,
+    );
+    this.operation = operation;
+    this.scope = scope;
+    this.status = status;
+  }
+}
+
+/** An authenticated operation was called without `token`. */
+export class EsiTokenRequiredError extends EsikitError {
+  override name = 'EsiTokenRequiredError';
+  readonly operation: string;
+  constructor(operation: string, scope: string) {
+    super(
+      'ESIKIT_TOKEN_REQUIRED',
+      `${operation} needs an access token with scope ${scope}; pass { token }`,
+    );
+    this.operation = operation;
+  }
+}
+
+/** ESI's error limit was hit (420) and the retry budget ran out before it reset. */
+export class EsiErrorLimitedError extends EsikitError {
+  override name = 'EsiErrorLimitedError';
+  readonly operation: string;
+  /** Epoch milliseconds (client clock) when the error window resets. */
+  readonly resetAt: number;
+  constructor(operation: string, resetAt: number) {
+    super(
+      'ESIKIT_ERROR_LIMITED',
+      `${operation}: ESI error limit reached; requests resume at ${new Date(resetAt).toISOString()}`,
+    );
+    this.operation = operation;
+    this.resetAt = resetAt;
+  }
+}
+
+/** A rate-limit bucket is empty (429) and the retry budget ran out. */
+export class EsiRateLimitedError extends EsikitError {
+  override name = 'EsiRateLimitedError';
+  readonly operation: string;
+  /** The rate-limit group, when ESI or the spec names one. */
+  readonly group: string | undefined;
+  /** Seconds ESI asked to wait (`Retry-After`). */
+  readonly retryAfter: number;
+  constructor(operation: string, group: string | undefined, retryAfter: number) {
+    super(
+      'ESIKIT_RATE_LIMITED',
+      `${operation}: rate limited${group ? ` in group ${group}` : ''}; retry after ${retryAfter} s`,
+    );
+    this.operation = operation;
+    this.group = group;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** Pages of a paged result kept disagreeing (the data changed while fetching). */
+export class EsiIncompleteResultError extends EsikitError {
+  override name = 'EsiIncompleteResultError';
+  readonly operation: string;
+  readonly attempts: number;
+  constructor(operation: string, attempts: number, why: string) {
+    super(
+      'ESIKIT_INCOMPLETE_RESULT',
+      `${operation}: no consistent snapshot of all pages after ${attempts} attempts (${why})`,
+    );
+    this.operation = operation;
+    this.attempts = attempts;
+  }
+}
+
+/** A request took longer than its timeout. */
+export class EsiTimeoutError extends EsikitError {
+  override name = 'EsiTimeoutError';
+  readonly operation: string;
+  constructor(operation: string, timeoutMs: number, options?: { cause?: unknown }) {
+    super('ESIKIT_TIMEOUT', `${operation}: no complete response within ${timeoutMs} ms`, options);
+    this.operation = operation;
+  }
+}
+
+/** The caller's AbortSignal fired; `cause` is the signal's reason. */
+export class EsiAbortedError extends EsikitError {
+  override name = 'EsiAbortedError';
+  readonly operation: string;
+  constructor(operation: string, reason: unknown) {
+    super('ESIKIT_ABORTED', `${operation}: aborted by the caller`, { cause: reason });
+    this.operation = operation;
+  }
+}
+
+/** The connection failed and retries ran out. */
+export class EsiNetworkError extends EsikitError {
+  override name = 'EsiNetworkError';
+  readonly operation: string;
+  constructor(operation: string, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super('ESIKIT_NETWORK', `${operation}: network error (${detail})`, { cause });
+    this.operation = operation;
+  }
+}
+
+/**
+ * ESI's success response could not be used: not JSON (often a truncated body), or it holds an
+ * integer beyond 2^53 that JavaScript would silently round (`ESIKIT_UNSAFE_INTEGER`).
+ */
+export class EsiResponseError extends EsikitError {
+  override name = 'EsiResponseError';
+  readonly operation: string;
+  constructor(
+    operation: string,
+    code: 'ESIKIT_BAD_RESPONSE' | 'ESIKIT_UNSAFE_INTEGER',
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, `${operation}: ${detail}`, options);
+    this.operation = operation;
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (value === null || typeof value !== 'object') return String(value);
+  try {
+    return JSON.stringify(value).slice(0, 80);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

@@ -1,0 +1,45 @@
+// Public entry point of @esikit/core: the ESI client. EVE SSO lives at `@esikit/core/sso`.
+export { createEsiClient, EsiClient } from './client.js';
+export type { EsiClientSnapshot, EsiClientWithTags } from './client.js';
+export { ESIKIT_VERSION } from './options.js';
+export type { AppInfo, CompatibilityDateOption, EsiClientOptions, EsiLogger } from './options.js';
+export { EsikitError } from './errors.js';
+export {
+  EsiAbortedError,
+  EsiErrorLimitedError,
+  EsiHttpError,
+  EsiIncompleteResultError,
+  EsiMissingScopeError,
+  EsiNetworkError,
+  EsiOptionError,
+  EsiRateLimitedError,
+  EsiResponseError,
+  EsiTimeoutError,
+  EsiTokenRequiredError,
+  EsiValidationError,
+} from './esi-errors.js';
+export type { EsiErrorBody, EsiErrorCode } from './esi-errors.js';
+export type { AccessTokenSource } from './auth.js';
+export { MemoryCacheStore } from './internal/cache-store.js';
+export type { CacheEntry, CacheStore, MemoryCacheStoreOptions } from './internal/cache-store.js';
+export type { CursorIterator, FromIdOptions } from './internal/cursor.js';
+export type { EsiClientStats, EsiRequestEvent } from './internal/events.js';
+export type { EsiResponse } from './internal/pipeline.js';
+export type {
+  CursorItem,
+  EsiCallOptions,
+  EsiCursorOptions,
+  EsiPageOptions,
+  EsiParams,
+  EsiRequest,
+  EsiRequestArgs,
+  EsiRequestBase,
+  EsiResult,
+  EsiResultOptions,
+  EsiTagApi,
+  EsiTagApis,
+  EsiToken,
+  ListItem,
+} from './types.js';
+export { SPEC_COMPATIBILITY_DATE, SPEC_SHA256 } from './generated/operations.js';
+export type { OperationId, Operations, Tags } from './generated/index.js';

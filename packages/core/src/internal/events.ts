@@ -1,0 +1,35 @@
+/** What happened to one request, passed to the `onRequest` hook. Never contains the token. */
+export interface EsiRequestEvent {
+  readonly operation: string;
+  readonly method: string;
+  /** Path with query, e.g. `/markets/10000002/orders?order_type=all&page=2`. */
+  readonly path: string;
+  /** `cache`: answered from the cache; `revalidated`: ESI said 304; `network`: a fresh body; `coalesced`: shared another caller's request; `error`: failed. */
+  readonly source: 'cache' | 'revalidated' | 'network' | 'coalesced' | 'error';
+  /** HTTP status of the last attempt (undefined for pure cache hits and network failures). */
+  readonly status: number | undefined;
+  /** Network attempts made (0 for cache hits). */
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly characterId: number | undefined;
+  /** The error `code` when the request failed. */
+  readonly errorCode: string | undefined;
+}
+
+/** Counters since the client was created. */
+export interface EsiClientStats {
+  /** Requests asked of the client (one per page). */
+  requests: number;
+  /** HTTP requests actually sent. */
+  networkRequests: number;
+  /** Answered from the cache without a request. */
+  cacheHits: number;
+  /** `304 Not Modified` answers (revalidations that saved a download). */
+  notModified: number;
+  /** Requests that shared an identical request in flight. */
+  coalesced: number;
+  retries: number;
+  /** Times a request waited for the error limit or a rate-limit bucket. */
+  limitWaits: number;
+  errors: number;
+}

@@ -1,0 +1,111 @@
+import { EsiIncompleteResultError } from '../esi-errors.js';
+import type { EsiResponse } from './pipeline.js';
+import { waitUntil } from './sleep.js';
+
+export interface CollectOptions {
+  readonly operation: string;
+  readonly concurrency: number;
+  readonly clock: () => number;
+  readonly signal: AbortSignal | undefined;
+  /** Snapshot attempts before giving up. @default 3 */
+  readonly maxAttempts?: number;
+}
+
+/** Page 1 this close to expiry is not worth starting from: wait for the next window (ESI's advice). */
+export const NEAR_EXPIRY_MS = 3000;
+/** Never wait longer than this for a cache window while assembling one result. */
+const MAX_WINDOW_WAIT_MS = 5 * 60 * 1000;
+
+/**
+ * Fetches every page of an X-Pages route as one snapshot: page 1 first, then 2..N with bounded
+ * concurrency; pages that disagree on Last-Modified (or Expires) mean the data changed while
+ * fetching, so the whole set is fetched again once the older window has passed.
+ */
+export async function collectPages(
+  fetchPage: (page: number) => Promise<EsiResponse<unknown>>,
+  options: CollectOptions,
+): Promise<{ pages: EsiResponse<unknown>[]; data: unknown[] }> {
+  const { clock, signal } = options;
+  const maxAttempts = options.maxAttempts ?? 3;
+  let why = '';
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    let first = await fetchPage(1);
+    if (
+      first.expires !== undefined &&
+      first.expires - clock() < NEAR_EXPIRY_MS &&
+      first.pages !== undefined &&
+      first.pages > 1
+    ) {
+      await waitUntil(clock, first.expires, signal);
+      first = await fetchPage(1);
+    }
+    const total = first.pages ?? 1;
+    const rest = await mapLimited(total - 1, options.concurrency, (i) => fetchPage(i + 2), signal);
+    const pages = [first, ...rest];
+    const mismatch = disagreement(pages);
+    if (!mismatch) {
+      const data: unknown[] = [];
+      for (const p of pages) {
+        if (!Array.isArray(p.data)) {
+          throw new EsiIncompleteResultError(
+            options.operation,
+            attempt,
+            'a page did not hold a list',
+          );
+        }
+        for (const item of p.data as unknown[]) data.push(item);
+      }
+      return { pages, data };
+    }
+    why = mismatch.why;
+    // Refetching a page inside its window is not allowed and would return the same old copy:
+    // wait until the oldest snapshot's window is over, then everything is fetched again.
+    const until = mismatch.oldestExpires;
+    if (until !== undefined && until - clock() > MAX_WINDOW_WAIT_MS) break;
+    if (attempt < maxAttempts && until !== undefined) await waitUntil(clock, until, signal);
+  }
+  throw new EsiIncompleteResultError(options.operation, maxAttempts, why);
+}
+
+function disagreement(
+  pages: readonly EsiResponse<unknown>[],
+): { why: string; oldestExpires: number | undefined } | undefined {
+  const first = pages[0];
+  if (!first) return undefined;
+  const byModified = pages.every((p) => p.lastModified !== undefined);
+  const key = (p: EsiResponse<unknown>): number =>
+    byModified ? Date.parse(p.lastModified as string) : Math.round((p.expires ?? 0) / 1000);
+  const keys = pages.map(key);
+  const newest = Math.max(...keys);
+  const older = pages.filter((_, i) => keys[i] !== newest);
+  const pageCounts = new Set(pages.map((p) => p.pages ?? 1));
+  if (older.length === 0 && pageCounts.size <= 1) return undefined;
+  const oldestExpires = older.length
+    ? Math.min(...older.map((p) => p.expires ?? 0))
+    : Math.min(...pages.map((p) => p.expires ?? 0));
+  const why =
+    older.length > 0
+      ? `${older.length} of ${pages.length} pages had an older ${byModified ? 'Last-Modified' : 'Expires'}`
+      : 'the page count changed';
+  return { why, oldestExpires };
+}
+
+/** Runs `task(0..count-1)` with at most `limit` at once, keeping order; the first failure wins. */
+export async function mapLimited<T>(
+  count: number,
+  limit: number,
+  task: (index: number) => Promise<T>,
+  signal: AbortSignal | undefined,
+): Promise<T[]> {
+  const results = new Array<T>(count);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      signal?.throwIfAborted();
+      const index = next++;
+      results[index] = await task(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+  return results;
+}

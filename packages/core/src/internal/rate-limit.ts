@@ -1,0 +1,144 @@
+import { parseWindow } from '@esikit/spec';
+
+/** Tokens ESI charges by status class (rate-limiting docs); 429s cost nothing extra. */
+export function tokenCost(status: number): number {
+  if (status === 429) return 0;
+  if (status >= 500) return 0;
+  if (status >= 400) return 5;
+  if (status >= 300) return 1;
+  return 2;
+}
+
+interface Spend {
+  readonly at: number;
+  tokens: number;
+  settled: boolean;
+}
+
+/** One floating-window bucket: a (group, character-or-app) pair. */
+export class Bucket {
+  readonly group: string;
+  maxTokens: number;
+  windowMs: number;
+  /** Retry-After from a 429: nothing is sent in this bucket before it. */
+  retryAt = 0;
+  readonly #spends: Spend[] = [];
+
+  constructor(group: string, maxTokens: number, windowMs: number) {
+    this.group = group;
+    this.maxTokens = maxTokens;
+    this.windowMs = windowMs;
+  }
+
+  #prune(now: number): void {
+    while (this.#spends.length && (this.#spends[0] as Spend).at + this.windowMs <= now)
+      this.#spends.shift();
+  }
+
+  /** Tokens left in the window by our own count (reservations of requests in flight included). */
+  remaining(now: number): number {
+    this.#prune(now);
+    let used = 0;
+    for (const s of this.#spends) used += s.tokens;
+    return this.maxTokens - used;
+  }
+
+  /**
+   * When a request may be sent (0 = now). It keeps a margin so the bucket never runs dry: a
+   * success costs 2 tokens, and 5% of the bucket stays unused for other processes.
+   */
+  blockedUntil(now: number): number {
+    if (this.retryAt > now) return this.retryAt;
+    if (!Number.isFinite(this.maxTokens)) return 0;
+    const need = 2 + Math.floor(this.maxTokens * 0.05);
+    let left = this.remaining(now);
+    if (left >= need) return 0;
+    // Tokens come back as old spends leave the window: find the first instant enough are back.
+    for (const s of this.#spends) {
+      left += s.tokens;
+      if (left >= need) return s.at + this.windowMs;
+    }
+    return now + this.windowMs;
+  }
+
+  /** Records a request about to be sent; settle it with {@link settle} when answered. */
+  reserve(now: number): Spend {
+    const spend: Spend = { at: now, tokens: 2, settled: false };
+    this.#spends.push(spend);
+    return spend;
+  }
+
+  /** Corrects a reservation with what ESI charged and what it says is left. */
+  settle(
+    spend: Spend,
+    now: number,
+    status: number,
+    headers: Readonly<Record<string, string>>,
+  ): void {
+    const used = Number(headers['x-ratelimit-used']);
+    spend.tokens = Number.isFinite(used) && used >= 0 ? used : tokenCost(status);
+    spend.settled = true;
+    const limit = headers['x-ratelimit-limit'];
+    if (limit) {
+      const m = /^(\d+)\/(\d+[smhd])$/.exec(limit);
+      if (m?.[1] && m[2]) {
+        this.maxTokens = Number(m[1]);
+        this.windowMs = parseWindow(m[2]);
+      }
+    }
+    const remaining = Number(headers['x-ratelimit-remaining']);
+    if (
+      headers['x-ratelimit-remaining'] !== undefined &&
+      Number.isFinite(remaining) &&
+      Number.isFinite(this.maxTokens)
+    ) {
+      this.#prune(now);
+      // Compare with settled spends only: ESI has not seen the other requests still in flight.
+      let used = 0;
+      for (const s of this.#spends) if (s.settled) used += s.tokens;
+      const ours = this.maxTokens - used;
+      if (remaining < ours) {
+        // Someone else (another process, an earlier run) spends in this bucket too.
+        this.#spends.push({ at: now, tokens: ours - remaining, settled: true });
+      } else if (remaining > ours) {
+        let extra = remaining - ours;
+        for (const s of this.#spends) {
+          if (!s.settled || extra <= 0) continue;
+          const take = Math.min(s.tokens, extra);
+          s.tokens -= take;
+          extra -= take;
+        }
+      }
+    }
+    if (status === 429) {
+      const after = Number(headers['retry-after']);
+      this.retryAt = Math.max(
+        this.retryAt,
+        now + (Number.isFinite(after) && after >= 0 ? after : 60) * 1000,
+      );
+    }
+  }
+}
+
+/** Buckets per (group, character or app), created on first use from the spec's `x-rate-limit`. */
+export class RateLimitGovernor {
+  readonly #buckets = new Map<string, Bucket>();
+
+  bucket(group: string, subject: number | undefined, maxTokens: number, windowMs: number): Bucket {
+    const key = `${group}|${subject ?? 'app'}`;
+    let b = this.#buckets.get(key);
+    if (!b) {
+      b = new Bucket(group, maxTokens, windowMs);
+      this.#buckets.set(key, b);
+    }
+    return b;
+  }
+
+  /** Remaining tokens per bucket key, by our count. */
+  snapshot(now: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [key, b] of this.#buckets)
+      if (Number.isFinite(b.maxTokens)) out[key] = b.remaining(now);
+    return out;
+  }
+}

@@ -1,0 +1,94 @@
+import { Agent, type Dispatcher } from 'undici';
+
+/** One HTTP exchange, body read in full. Header names are lower case, repeated ones joined. */
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly text: string;
+}
+
+export interface SendOptions {
+  readonly method: Dispatcher.HttpMethod;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: string | undefined;
+  readonly signal: AbortSignal | undefined;
+  /** Milliseconds allowed for the headers and, separately, between body chunks. */
+  readonly readTimeout: number;
+}
+
+/**
+ * The single connection pool to ESI (keep-alive, bounded connections) and the one place that
+ * talks HTTP. Everything above it works on {@link RawResponse}s.
+ */
+export class Transport {
+  readonly #origin: string;
+  readonly #dispatcher: Dispatcher;
+  readonly #owned: Agent | undefined;
+
+  constructor(
+    origin: string,
+    options: {
+      connections: number;
+      connectTimeout: number;
+      readTimeout: number;
+      dispatcher: Dispatcher | undefined;
+    },
+  ) {
+    this.#origin = origin;
+    if (options.dispatcher) {
+      this.#dispatcher = options.dispatcher;
+    } else {
+      // Created lazily by undici: no socket is opened before the first request.
+      this.#owned = new Agent({
+        connections: options.connections,
+        keepAliveTimeout: 30_000,
+        connect: { timeout: options.connectTimeout },
+        headersTimeout: options.readTimeout,
+        bodyTimeout: options.readTimeout,
+      });
+      this.#dispatcher = this.#owned;
+    }
+  }
+
+  async send(options: SendOptions): Promise<RawResponse> {
+    const res = await this.#dispatcher.request({
+      origin: this.#origin,
+      path: options.path,
+      method: options.method,
+      headers: options.headers,
+      body: options.body ?? null,
+      signal: options.signal ?? null,
+      headersTimeout: options.readTimeout,
+      bodyTimeout: options.readTimeout,
+    });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (value !== undefined)
+        headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    // Read even empty bodies (304, 204) so the connection goes back to the pool.
+    const text = await res.body.text();
+    return { status: res.statusCode, headers, text };
+  }
+
+  /** Closes the pool this transport created (a caller's dispatcher is left alone). */
+  async close(): Promise<void> {
+    await this.#owned?.close();
+  }
+}
+
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** True when undici gave up waiting (connect, headers or body). */
+export function isTimeout(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    TIMEOUT_CODES.has((error as { code?: string }).code ?? '')
+  );
+}

@@ -1,0 +1,125 @@
+import type { AccessTokenSource } from './auth.js';
+import type { OperationId, Operations, Tags } from './generated/index.js';
+import type { CursorIterator, FromIdOptions } from './internal/cursor.js';
+import type { EsiResponse } from './internal/pipeline.js';
+
+/** An access token string, or a source that refreshes one (`@esikit/core/sso`). */
+export type EsiToken = string | AccessTokenSource;
+
+/** Parameters of an operation (path and query), typed from the spec. */
+export type EsiParams<Id extends OperationId> = Operations[Id]['params'];
+/** The response body of an operation, typed from the spec. */
+export type EsiResult<Id extends OperationId> = Operations[Id]['response'];
+
+/** Options of one call; they override the client's options for this call only. */
+export interface EsiPageOptions {
+  /** `Accept-Language`; one of the spec's languages. */
+  readonly language?: string;
+  /** Milliseconds to wait for headers (and between body chunks) per attempt. @default client `timeouts.read` */
+  readonly timeout?: number;
+  /** Retry budget for this call. @default client `retries` */
+  readonly retries?: {
+    readonly connection?: number;
+    readonly server?: number;
+    readonly backoffFactor?: number;
+    readonly jitter?: boolean;
+  };
+  /**
+   * Skip the client's cache store (neither read nor written). Use sparingly: a request inside
+   * ESI's cache window is wasted at best and can get an app banned.
+   */
+  readonly ignoreCache?: boolean;
+  /** Cancels the call, including waits for limits and backoff. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of `result()`. */
+export interface EsiResultOptions extends EsiPageOptions {
+  /** Page to fetch on X-Pages routes. @default 1 */
+  readonly page?: number;
+}
+
+type ScopeOf<Id extends OperationId> = Operations[Id]['scope'];
+type BodyOf<Id extends OperationId> = Operations[Id]['body'];
+
+/** Options of `esi.request(...)`: the credential, the body and a per-call compatibility date. */
+export type EsiCallOptions<Id extends OperationId> = {
+  /** `X-Compatibility-Date` for this call. @default the client's date for this operation */
+  readonly compatibilityDate?: string;
+} & ([ScopeOf<Id>] extends [undefined]
+  ? { readonly token?: EsiToken }
+  : { readonly token: EsiToken }) &
+  ([BodyOf<Id>] extends [undefined]
+    ? { readonly body?: undefined }
+    : { readonly body: BodyOf<Id> });
+
+type NeedsOptions<Id extends OperationId> = [ScopeOf<Id>] extends [undefined]
+  ? [BodyOf<Id>] extends [undefined]
+    ? false
+    : true
+  : true;
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+type AllOptional<T> = {} extends T ? true : false;
+
+/** The arguments after the operation id: params (optional when nothing is required), then options. */
+export type EsiRequestArgs<Id extends OperationId> =
+  NeedsOptions<Id> extends true
+    ? [params: EsiParams<Id>, options: EsiCallOptions<Id>]
+    : AllOptional<EsiParams<Id>> extends true
+      ? [params?: EsiParams<Id>, options?: EsiCallOptions<Id>]
+      : [params: EsiParams<Id>, options?: EsiCallOptions<Id>];
+
+/** Records of a cursor route's body (its list property). */
+export type CursorItem<R> = {
+  [K in keyof R]: K extends 'cursor'
+    ? never
+    : NonNullable<R[K]> extends readonly (infer E)[]
+      ? E
+      : never;
+}[keyof R];
+
+/** Records of a from_id route. */
+export type ListItem<R> = R extends readonly (infer E)[] ? E : never;
+
+/** What every request handle offers. Nothing is sent until one of these is called. */
+export interface EsiRequestBase<Id extends OperationId> {
+  /** One page (page 1 unless `page` is given). */
+  result(options?: EsiResultOptions): Promise<EsiResult<Id>>;
+  /** One page with status, headers, ETag, expiry, page count and whether it came from cache. */
+  resultWithResponse(options?: EsiResultOptions): Promise<EsiResponse<EsiResult<Id>>>;
+  /** Every page as one consistent snapshot, concatenated (one page on routes without paging). */
+  results(options?: EsiPageOptions): Promise<EsiResult<Id>>;
+  /** {@link results} with page 1's response details; `fromCache` is true when no page was downloaded. */
+  resultsWithResponse(options?: EsiPageOptions): Promise<EsiResponse<EsiResult<Id>>>;
+  /** `results()` once per language (every ESI language by default), keyed by language. */
+  resultsLocalized(
+    languages?: readonly string[],
+    options?: Omit<EsiPageOptions, 'language'>,
+  ): Promise<Record<string, EsiResult<Id>>>;
+}
+
+/** Options of a cursor walk. */
+export interface EsiCursorOptions extends EsiPageOptions {
+  /** Resume from this token: only records changed since it are returned. */
+  readonly after?: string;
+}
+
+/** A handle for one operation call; cursor and from_id routes add their iterators. */
+export type EsiRequest<Id extends OperationId> = EsiRequestBase<Id> &
+  (Operations[Id]['pagination'] extends 'cursor'
+    ? { cursor(options?: EsiCursorOptions): CursorIterator<CursorItem<EsiResult<Id>>> }
+    : unknown) &
+  (Operations[Id]['pagination'] extends 'from_id'
+    ? { fromId(options?: EsiPageOptions & FromIdOptions): AsyncIterable<ListItem<EsiResult<Id>>> }
+    : unknown);
+
+/** `esi.Market.getMarketsRegionIdOrders(params, options)` and friends, for one tag. */
+export type EsiTagApi<T extends keyof Tags> = {
+  readonly [M in keyof Tags[T]]: Tags[T][M] extends OperationId
+    ? (...args: EsiRequestArgs<Tags[T][M]>) => EsiRequest<Tags[T][M]>
+    : never;
+};
+
+/** Every tag of the spec as a property of the client. */
+export type EsiTagApis = { readonly [T in keyof Tags]: EsiTagApi<T> };
