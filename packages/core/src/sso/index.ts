@@ -1,0 +1,43 @@
+// @esikit/core/sso — EVE SSO (openid-client 6 + jose) and a token model that refreshes safely.
+export { createSso, EveSso } from './sso.js';
+export type {
+  AuthorizationUrlInput,
+  ExchangeCodeInput,
+  PkcePair,
+  SsoCallOptions,
+  TokenResponse,
+  VerifiedTokenResponse,
+} from './sso.js';
+export { DEFAULT_SSO_URL } from './options.js';
+export type { ResolvedSsoOptions, SsoOptions } from './options.js';
+export { EVE_ISSUERS } from './verify.js';
+export type { VerifiedAccessToken } from './verify.js';
+export {
+  canRefresh,
+  expiresIn,
+  hasExactScopes,
+  hasScopes,
+  isEquivalent,
+  isExpired,
+  normalizeScopes,
+} from './token.js';
+export type { NewToken, ScopesInput, Token, TokenChanges } from './token.js';
+export type { CallbackRedirect, StoreCallOptions, TokenFilter, TokenStore } from './store.js';
+export { MemoryTokenStore } from './memory-store.js';
+export { TokenManager } from './manager.js';
+export type { BulkOptions, BulkRefreshResult, TokenManagerOptions, TokenQuery } from './manager.js';
+export { completeLogin, importRefreshToken, saveToken, startLogin } from './login.js';
+export type { CompletedLogin, CompleteLoginInput, StartedLogin, StartLoginInput } from './login.js';
+export {
+  SsoError,
+  SsoInvalidGrantError,
+  SsoLoginDeniedError,
+  SsoOptionError,
+  SsoProtocolError,
+  SsoRejectedError,
+  SsoStateError,
+  SsoUnavailableError,
+  TokenError,
+  TokenVerificationError,
+} from './errors.js';
+export type { SsoErrorCode, SsoUnavailableReason, TokenInvalidReason } from './errors.js';

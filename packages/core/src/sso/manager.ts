@@ -1,0 +1,459 @@
+import { randomUUID } from 'node:crypto';
+import type { AccessTokenSource } from '../auth.js';
+import {
+  SsoInvalidGrantError,
+  SsoOptionError,
+  TokenError,
+  TokenVerificationError,
+} from './errors.js';
+import { raceAbort } from './internal/jwks.js';
+import { sleep } from './internal/sleep.js';
+import { nonNegative, positive } from './options.js';
+import type { EveSso, SsoCallOptions } from './sso.js';
+import type { TokenFilter, TokenStore } from './store.js';
+import { canRefresh, describe, normalizeScopes, type ScopesInput, type Token } from './token.js';
+
+/** Options of {@link TokenManager}. */
+export interface TokenManagerOptions {
+  /** The SSO application tokens are refreshed with. */
+  sso: EveSso;
+  /** Where tokens and logins in progress are kept. */
+  store: TokenStore;
+  /** Refresh when the access token expires within this many ms. @default 60000 */
+  refreshMarginMs?: number;
+  /**
+   * How long one client may hold a token's refresh lease. Longer than an SSO call can take;
+   * if a holder dies, others wait this long at most. @default 30000
+   */
+  leaseTtlMs?: number;
+  /** Most refreshes in flight at once in bulk jobs; EVE fails above ~5. @default 5 */
+  concurrency?: number;
+  /** Always store a new token on login, even if an equivalent one exists. @default false */
+  alwaysCreateToken?: boolean;
+  /** Logins must complete within this many seconds of starting. @default 300 */
+  loginTimeoutSeconds?: number;
+  /** Clock in ms since the epoch. @default the SSO's clock */
+  clock?: () => number;
+}
+
+/** Outcome of a bulk refresh; nothing is thrown for a single token. */
+export interface BulkRefreshResult {
+  /** Tokens now holding a fresh access token. */
+  readonly refreshed: Token[];
+  /** Ids of tokens SSO declared dead (`invalid_grant`) and that were deleted. */
+  readonly deleted: string[];
+  /** Tokens left untouched because SSO was unavailable or answered oddly. */
+  readonly failed: { readonly tokenId: string; readonly error: unknown }[];
+}
+
+/** Options of bulk jobs. */
+export interface BulkOptions extends SsoCallOptions {
+  /** @default the manager's `concurrency` (5) */
+  readonly concurrency?: number;
+}
+
+/** Query over stored tokens; scopes accept a list or a space-separated string. */
+export interface TokenQuery {
+  readonly characterId?: number;
+  readonly userId?: string | null;
+  readonly ownerHash?: string;
+  readonly requireScopes?: ScopesInput;
+  readonly requireScopesExact?: ScopesInput;
+}
+
+/**
+ * The token model's behaviour over an SSO application and a store: what django-esi's `Token`
+ * and `TokenQueryset` do, safe under concurrency. A refresh happens once per token however
+ * many callers (in this process or any other sharing the store) need it; a rotated refresh
+ * token is stored before the new access token is handed out; a token is deleted only when SSO
+ * answers `invalid_grant`.
+ *
+ * @example
+ * const tokens = new TokenManager({ sso, store: new MemoryTokenStore() });
+ * const token = await tokens.getToken(characterId, ['esi-skills.read_skills.v1']);
+ * const accessToken = await tokens.validAccessToken(token!.id, { signal });
+ */
+export class TokenManager {
+  readonly sso: EveSso;
+  readonly store: TokenStore;
+  readonly refreshMarginMs: number;
+  readonly leaseTtlMs: number;
+  readonly concurrency: number;
+  readonly alwaysCreateToken: boolean;
+  readonly loginTimeoutSeconds: number;
+  readonly clock: () => number;
+  /** Identifies this client in refresh leases. */
+  readonly #holder = randomUUID();
+  readonly #inflight = new Map<string, Promise<Token>>();
+
+  constructor(options: TokenManagerOptions) {
+    if (options === null || typeof options !== 'object')
+      throw new SsoOptionError(`TokenManager options must be an object, got ${describe(options)}`);
+    if (
+      options.sso === null ||
+      typeof options.sso !== 'object' ||
+      typeof options.sso.refresh !== 'function'
+    )
+      throw new SsoOptionError(
+        `sso must be an EveSso from createSso(), got ${describe(options.sso)}`,
+      );
+    const store = options.store as Partial<TokenStore> | null;
+    if (store === null || typeof store !== 'object' || typeof store.acquireLease !== 'function')
+      throw new SsoOptionError(`store must implement TokenStore, got ${describe(options.store)}`);
+    this.sso = options.sso;
+    this.store = options.store;
+    this.refreshMarginMs = nonNegative(options.refreshMarginMs, 'refreshMarginMs', 60_000);
+    this.leaseTtlMs = positive(options.leaseTtlMs, 'leaseTtlMs', 30_000);
+    this.concurrency = concurrencyOption(options.concurrency, 'concurrency', 5);
+    this.alwaysCreateToken = options.alwaysCreateToken ?? false;
+    if (typeof this.alwaysCreateToken !== 'boolean')
+      throw new SsoOptionError(
+        `alwaysCreateToken must be a boolean, got ${describe(options.alwaysCreateToken)}`,
+      );
+    this.loginTimeoutSeconds = positive(options.loginTimeoutSeconds, 'loginTimeoutSeconds', 300);
+    this.clock = options.clock ?? options.sso.options.clock;
+  }
+
+  /** True if the token's access token is valid for longer than the refresh margin. */
+  isFresh(token: Token): boolean {
+    return token.expiresAt - this.clock() > this.refreshMarginMs;
+  }
+
+  /**
+   * A valid access token for the token, refreshing it first if it has expired or is about to.
+   * Concurrent calls for one token share one refresh.
+   */
+  async validAccessToken(tokenId: string, options: SsoCallOptions = {}): Promise<string> {
+    const token = await this.store.get(tokenId, options);
+    if (token === undefined) throw notFound(tokenId);
+    if (this.isFresh(token)) return token.accessToken;
+    return (await this.#refresh(tokenId, false, options.signal)).accessToken;
+  }
+
+  /**
+   * Refreshes now, even if the access token is still valid. On `invalid_grant` the token is
+   * deleted and {@link SsoInvalidGrantError} thrown; on any other failure it is left untouched.
+   */
+  async refresh(tokenId: string, options: SsoCallOptions = {}): Promise<Token> {
+    return this.#refresh(tokenId, true, options.signal);
+  }
+
+  /**
+   * Refreshes if needed; returns `undefined` if SSO declared the token dead (it is deleted).
+   * Network errors, timeouts and 5xx are thrown and the token is kept.
+   */
+  async refreshOrDelete(tokenId: string, options: SsoCallOptions = {}): Promise<Token | undefined> {
+    try {
+      const token = await this.store.get(tokenId, options);
+      if (token === undefined) return undefined;
+      if (this.isFresh(token)) return token;
+      return await this.#refresh(tokenId, false, options.signal);
+    } catch (error) {
+      if (error instanceof SsoInvalidGrantError) return undefined;
+      if (error instanceof TokenError && error.code === 'ESIKIT_TOKEN_NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * An {@link AccessTokenSource} for the ESI client: `getAccessToken()` returns a valid access
+   * token, refreshing safely.
+   *
+   * @example
+   * await esi.request(op, params, { token: tokens.source(token) });
+   */
+  source(token: Token): AccessTokenSource {
+    const id = token.id;
+    return {
+      characterId: token.characterId,
+      scopes: token.scopes,
+      getAccessToken: (options?: { signal?: AbortSignal }) =>
+        this.validAccessToken(id, options?.signal ? { signal: options.signal } : {}),
+    };
+  }
+
+  // -- queries (django-esi's TokenQueryset) --------------------------------------------------
+
+  /** Tokens matching the query, oldest first. */
+  async find(query: TokenQuery = {}, options: SsoCallOptions = {}): Promise<Token[]> {
+    return this.store.find(toFilter(query), options);
+  }
+
+  /** The newest token of the character with at least these scopes, if any. */
+  async getToken(
+    characterId: number,
+    scopes: ScopesInput = [],
+    options: SsoCallOptions & { readonly userId?: string } = {},
+  ): Promise<Token | undefined> {
+    const found = await this.find(
+      {
+        characterId,
+        requireScopes: scopes,
+        ...(options.userId !== undefined ? { userId: options.userId } : {}),
+      },
+      options,
+    );
+    return found.at(-1);
+  }
+
+  /** Tokens with at least these scopes. */
+  requireScopes(
+    scopes: ScopesInput,
+    query: TokenQuery = {},
+    options: SsoCallOptions = {},
+  ): Promise<Token[]> {
+    return this.find({ ...query, requireScopes: scopes }, options);
+  }
+
+  /** Tokens with exactly these scopes. */
+  requireScopesExact(
+    scopes: ScopesInput,
+    query: TokenQuery = {},
+    options: SsoCallOptions = {},
+  ): Promise<Token[]> {
+    return this.find({ ...query, requireScopesExact: scopes }, options);
+  }
+
+  /** Tokens of a user in the host application. */
+  forUser(userId: string, options: SsoCallOptions = {}): Promise<Token[]> {
+    return this.find({ userId }, options);
+  }
+
+  /** Tokens whose access token has expired (they may still be refreshable). */
+  getExpired(query: TokenQuery = {}, options: SsoCallOptions = {}): Promise<Token[]> {
+    return this.store.find({ ...toFilter(query), expiredAt: this.clock() }, options);
+  }
+
+  /** Tokens that duplicate `token` (same character, owner, exact scopes, compatible user). */
+  async equivalentTo(token: Token, options: SsoCallOptions = {}): Promise<Token[]> {
+    const found = await this.store.find(
+      {
+        characterId: token.characterId,
+        ownerHash: token.ownerHash,
+        requireScopesExact: token.scopes,
+      },
+      options,
+    );
+    return found.filter(
+      (t) =>
+        t.id !== token.id &&
+        (t.userId === undefined || token.userId === undefined || t.userId === token.userId),
+    );
+  }
+
+  /**
+   * Tokens matching the query that hold a valid access token, refreshing the stale ones and
+   * deleting those SSO declares dead (django-esi's `require_valid`). Tokens SSO could not be
+   * asked about are reported in `failed` and kept.
+   */
+  async requireValid(
+    query: TokenQuery = {},
+    options: BulkOptions = {},
+  ): Promise<BulkRefreshResult> {
+    const tokens = await this.find(query, options);
+    const fresh = tokens.filter((t) => this.isFresh(t));
+    const result = await this.bulkRefresh(
+      tokens.filter((t) => !this.isFresh(t)),
+      options,
+    );
+    return { ...result, refreshed: [...fresh, ...result.refreshed] };
+  }
+
+  /**
+   * Refreshes many tokens with at most `concurrency` SSO calls in flight (default 5: EVE's
+   * token endpoint fails above that). Stale-only: fresh tokens are skipped unless `force`.
+   */
+  async bulkRefresh(
+    tokens: readonly (Token | string)[],
+    options: BulkOptions & { readonly force?: boolean } = {},
+  ): Promise<BulkRefreshResult> {
+    const concurrency = concurrencyOption(options.concurrency, 'concurrency', this.concurrency);
+    const ids = tokens.map((t) => (typeof t === 'string' ? t : t.id));
+    const result: BulkRefreshResult = { refreshed: [], deleted: [], failed: [] };
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) {
+        options.signal?.throwIfAborted();
+        const id = ids[next++]!;
+        try {
+          const token = await this.#refresh(id, options.force ?? false, options.signal);
+          result.refreshed.push(token);
+        } catch (error) {
+          if (options.signal?.aborted) throw options.signal.reason;
+          if (error instanceof SsoInvalidGrantError) result.deleted.push(id);
+          else if (error instanceof TokenError && error.code === 'ESIKIT_TOKEN_NOT_FOUND') continue;
+          else result.failed.push({ tokenId: id, error });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
+    return result;
+  }
+
+  // -- cleanup jobs (callable from any scheduler) ---------------------------------------------
+
+  /** Deletes logins started more than `maxAgeSeconds` ago (default 300). Returns how many. */
+  async deleteStaleCallbackRedirects(
+    options: SsoCallOptions & { readonly maxAgeSeconds?: number } = {},
+  ): Promise<number> {
+    const maxAge = nonNegative(options.maxAgeSeconds, 'maxAgeSeconds', 300);
+    return this.store.deleteCallbackRedirectsBefore(this.clock() - maxAge * 1000, options);
+  }
+
+  /** Refreshes every expired token, deleting those SSO declares dead. */
+  async refreshOrDeleteExpired(options: BulkOptions = {}): Promise<BulkRefreshResult> {
+    return this.bulkRefresh(await this.getExpired({}, options), options);
+  }
+
+  // -- the refresh itself ---------------------------------------------------------------------
+
+  #refresh(tokenId: string, force: boolean, signal: AbortSignal | undefined): Promise<Token> {
+    // One refresh per token in this process; callers share it. The shared work does not take
+    // any one caller's signal (the others still want the result); each caller can stop waiting.
+    const key = `${tokenId}:${force}`;
+    let shared = this.#inflight.get(key);
+    if (shared === undefined) {
+      shared = this.#refreshUnderLease(tokenId, force).finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, shared);
+    }
+    return raceAbort(shared, signal);
+  }
+
+  async #refreshUnderLease(tokenId: string, force: boolean): Promise<Token> {
+    const leaseKey = `refresh:${tokenId}`;
+    let firstVersion: number | undefined;
+    let wait = 10;
+    for (;;) {
+      const seen = await this.store.get(tokenId);
+      if (seen === undefined) throw notFound(tokenId);
+      firstVersion ??= seen.version;
+      // Someone else refreshed while we waited: with `force`, that refresh is as good as ours.
+      if ((!force || seen.version !== firstVersion) && this.isFresh(seen)) return seen;
+      if (!canRefresh(seen))
+        throw new TokenError(
+          'ESIKIT_TOKEN_EXPIRED',
+          `token ${tokenId} has no refresh token and its access token has expired`,
+          { tokenId },
+        );
+      if (!(await this.store.acquireLease(leaseKey, this.#holder, this.leaseTtlMs))) {
+        await sleep(wait);
+        wait = Math.min(wait * 2, 200);
+        continue;
+      }
+      try {
+        // Re-read under the lease: the previous holder may have finished just before.
+        const token = await this.store.get(tokenId);
+        if (token === undefined) throw notFound(tokenId);
+        if ((!force || token.version !== firstVersion) && this.isFresh(token)) return token;
+        const done = await this.#refreshHeld(token);
+        if (done !== undefined) return done;
+      } finally {
+        await this.store.releaseLease(leaseKey, this.#holder).catch(() => undefined);
+      }
+    }
+  }
+
+  /** The SSO call and the write-back, under the lease. `undefined` means "look again". */
+  async #refreshHeld(token: Token): Promise<Token | undefined> {
+    const used = token.refreshToken!;
+    let response;
+    try {
+      response = await this.sso.refreshUnverified(used);
+    } catch (error) {
+      if (!(error instanceof SsoInvalidGrantError)) throw error;
+      // Delete only the token as we read it: if its refresh token changed meanwhile, the
+      // invalid_grant was about the old one and the token lives on.
+      if (await this.store.delete(token.id, token.version)) {
+        throw new SsoInvalidGrantError(
+          `SSO declared the refresh token of token ${token.id} (character ${token.characterId}) dead; the token was deleted`,
+          { cause: error },
+        );
+      }
+      return undefined;
+    }
+    const rotated = response.refreshToken ?? used;
+    let verified;
+    try {
+      verified = await this.sso.verifyAccessToken(response.accessToken);
+    } catch (error) {
+      // Keep the rotated refresh token even though this access token is unusable: the old one
+      // may already be dead at SSO.
+      if (rotated !== used) await this.#write(token, { refreshToken: rotated });
+      throw error;
+    }
+    if (verified.characterId !== token.characterId) {
+      await this.#write(token, { refreshToken: rotated });
+      throw new TokenVerificationError(
+        'claims',
+        `SSO refreshed token ${token.id} of character ${token.characterId} into a token of character ${verified.characterId}`,
+      );
+    }
+    // Stored before it is returned: the new refresh token is durable before anyone uses the
+    // new access token.
+    return this.#write(token, {
+      accessToken: response.accessToken,
+      refreshToken: rotated,
+      tokenType: response.tokenType,
+      expiresAt: verified.expiresAt,
+      scopes: verified.scopes,
+      characterName: verified.characterName,
+      ownerHash: verified.ownerHash,
+    });
+  }
+
+  /** Compare-and-set write; re-applies on a newer version if only unrelated fields moved. */
+  async #write(token: Token, changes: Parameters<TokenStore['update']>[2]): Promise<Token> {
+    let base = token;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const updated = await this.store.update(base.id, base.version, changes, this.clock());
+      if (updated !== undefined) return updated;
+      const current = await this.store.get(base.id);
+      if (current === undefined) throw notFound(base.id);
+      if (current.refreshToken !== token.refreshToken)
+        throw new TokenError(
+          'ESIKIT_TOKEN_CONFLICT',
+          `token ${token.id} was refreshed by another client at the same time`,
+          { tokenId: token.id },
+        );
+      base = current;
+    }
+    throw new TokenError(
+      'ESIKIT_TOKEN_CONFLICT',
+      `token ${token.id} kept changing while being written`,
+      { tokenId: token.id },
+    );
+  }
+}
+
+function notFound(tokenId: string): TokenError {
+  return new TokenError('ESIKIT_TOKEN_NOT_FOUND', `token ${tokenId} is not in the store`, {
+    tokenId,
+  });
+}
+
+function concurrencyOption(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw new SsoOptionError(`${name} must be an integer >= 1, got ${describe(value)}`);
+  return value;
+}
+
+function toFilter(query: TokenQuery): TokenFilter {
+  if (query === null || typeof query !== 'object')
+    throw new SsoOptionError(`token query must be an object, got ${describe(query)}`);
+  const filter: { -readonly [K in keyof TokenFilter]: TokenFilter[K] } = {};
+  if (query.characterId !== undefined) {
+    if (!Number.isSafeInteger(query.characterId) || query.characterId <= 0)
+      throw new SsoOptionError(
+        `characterId must be a positive integer, got ${describe(query.characterId)}`,
+      );
+    filter.characterId = query.characterId;
+  }
+  if (query.userId !== undefined) filter.userId = query.userId;
+  if (query.ownerHash !== undefined) filter.ownerHash = query.ownerHash;
+  if (query.requireScopes !== undefined)
+    filter.requireScopes = normalizeScopes(query.requireScopes, 'requireScopes');
+  if (query.requireScopesExact !== undefined)
+    filter.requireScopesExact = normalizeScopes(query.requireScopesExact, 'requireScopesExact');
+  return filter;
+}

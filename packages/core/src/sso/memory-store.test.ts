@@ -1,0 +1,7 @@
+import { afterEach, beforeEach, describe, it } from 'vitest';
+import { MemoryTokenStore } from './memory-store.js';
+import { tokenStoreContract } from './testing/token-store-contract.js';
+
+tokenStoreContract('MemoryTokenStore', { describe, it, beforeEach, afterEach }, async () => ({
+  store: new MemoryTokenStore(),
+}));
