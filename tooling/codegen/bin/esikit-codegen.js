@@ -6,9 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+// Resolved from here, not from the caller's directory, so the CLI runs from any cwd.
+const tsx = import.meta.resolve('tsx');
 const result = spawnSync(
   process.execPath,
-  ['--conditions=@esikit/source', '--import', 'tsx', cli, ...process.argv.slice(2)],
+  ['--conditions=@esikit/source', '--import', tsx, cli, ...process.argv.slice(2)],
   { stdio: 'inherit' },
 );
+if (result.error) {
+  process.stderr.write(`esikit-codegen: cannot start node: ${result.error.message}\n`);
+}
 process.exit(result.status ?? 1);

@@ -1,5 +1,6 @@
 // The pipeline's only HTTP call: one GET with a timeout, a User-Agent and a caller's AbortSignal.
 import { request } from 'undici';
+import { CodegenError } from './errors.js';
 
 /** What {@link httpGet} returns: the status, lower-cased headers and the whole body. */
 export interface HttpResponse {
@@ -16,25 +17,44 @@ export interface HttpGetOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+function describe(error: unknown): string {
+  const err = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
+  const code = typeof err.code === 'string' ? err.code : err.cause?.code;
+  const message = typeof err.message === 'string' ? err.message : String(error);
+  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
 /**
- * GETs `url` and reads the whole body. Network failures, timeouts and aborts reject; any HTTP
- * status resolves (the caller decides what a 304 or a 503 means).
+ * GETs `url` and reads the whole body. Any HTTP status resolves (the caller decides what a 304 or
+ * a 503 means).
+ *
+ * @throws the caller's abort reason when `signal` aborts; otherwise {@link CodegenError}
+ * `ESIKIT_CODEGEN_FETCH_FAILED` naming the URL and the network failure or timeout.
  */
 export async function httpGet(url: string, options: HttpGetOptions): Promise<HttpResponse> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const response = await request(url, {
-    method: 'GET',
-    headers: { ...options.headers },
-    signal,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-  });
-  const body = Buffer.from(await response.body.arrayBuffer());
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(response.headers)) {
-    if (value !== undefined)
-      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  try {
+    const response = await request(url, {
+      method: 'GET',
+      headers: { ...options.headers },
+      signal,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+    const body = Buffer.from(await response.body.arrayBuffer());
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value !== undefined) {
+        headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+      }
+    }
+    return { status: response.statusCode, headers, body };
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    const reason = timeout.aborted ? `timed out after ${options.timeoutMs} ms` : describe(error);
+    throw new CodegenError('ESIKIT_CODEGEN_FETCH_FAILED', `GET ${url} failed: ${reason}`, {
+      cause: error,
+    });
   }
-  return { status: response.statusCode, headers, body };
 }

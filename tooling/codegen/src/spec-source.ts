@@ -126,11 +126,7 @@ export function describeSpecChange(before: unknown, after: unknown): string {
 }
 
 function reasonOf(error: unknown): string {
-  if (error instanceof CodegenError) return error.message;
-  const err = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
-  const code = typeof err.code === 'string' ? err.code : err.cause?.code;
-  const message = typeof err.message === 'string' ? err.message : String(error);
-  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function fromSpecFile(

@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from './cache.js';
+import { unreachableUrl } from '../test/fake-esi.js';
+import { SPEC_FILE } from '../test/spec-files.js';
+import { tempWorkspace } from '../test/workspace.js';
+import type { TempWorkspace } from '../test/workspace.js';
+
+const BIN = fileURLToPath(new URL('../bin/esikit-codegen.js', import.meta.url));
+let spec: Buffer;
+let ws: TempWorkspace | undefined;
+
+beforeAll(async () => {
+  spec = await readFile(SPEC_FILE);
+});
+afterEach(async () => {
+  await ws?.remove();
+  ws = undefined;
+});
+
+function run(args: string[], env: Record<string, string>, cwd: string) {
+  const { ESI_SPEC_FILE: _file, ESI_BASE_URL: _base, ...inherited } = process.env;
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...inherited, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('esikit-codegen CLI', () => {
+  it('generates from ESI_SPEC_FILE into --out', async () => {
+    ws = await tempWorkspace('2026-08-04', spec);
+    const result = await run(
+      ['generate', '--out', 'out', '--root', ws.root, '--lock', ws.lockFile],
+      { ESI_SPEC_FILE: SPEC_FILE },
+      ws.root,
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /225 operations from ESI spec 2026-08-04 \(file: .*\) → out \(3 of 3 files changed\)/,
+    );
+    const operations = await readFile(join(ws.root, 'out', 'operations.ts'), 'utf8');
+    expect(operations).toContain(`export const SPEC_SHA256 = "${sha256Hex(spec)}";`);
+  });
+
+  it('exits non-zero with one line telling to set ESI_SPEC_FILE when there is no spec at all', async () => {
+    ws = await tempWorkspace('2026-08-04', spec);
+    const result = await run(
+      ['generate', '--out', 'out', '--root', ws.root, '--lock', ws.lockFile],
+      { ESI_BASE_URL: await unreachableUrl() },
+      ws.root,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^esikit-codegen: No ESI spec: .* Set ESI_SPEC_FILE to a local copy/);
+  });
+
+  it('rejects a bad command line with usage and exit code 2', async () => {
+    ws = await tempWorkspace('2026-08-04', spec);
+    const missingOut = await run(['generate', '--lock', ws.lockFile], {}, ws.root);
+    expect(missingOut.code).toBe(2);
+    expect(missingOut.stderr).toBe('esikit-codegen: generate needs --out <dir>\n');
+    const unknown = await run(['frobnicate'], {}, ws.root);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"[\s\S]*Usage: esikit-codegen/);
+  });
+});
