@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global URL, process */
 // Standalone simulator: `esikit-simulator --help`. Uses the build when there is one, else the
 // sources (inside the esikit workspace).
 import { spawnSync } from 'node:child_process';

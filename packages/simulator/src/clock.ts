@@ -15,7 +15,8 @@ export class SimulatorClock {
 
   /** Moves time forward (or back, with a negative value) by `ms` milliseconds. */
   advance(ms: number): void {
-    if (!Number.isFinite(ms)) throw new TypeError(`clock.advance(ms): ms must be finite, got ${ms}`);
+    if (!Number.isFinite(ms))
+      throw new TypeError(`clock.advance(ms): ms must be finite, got ${ms}`);
     if (this.#frozenAt === undefined) this.#offset += ms;
     else this.#frozenAt += ms;
   }

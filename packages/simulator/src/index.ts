@@ -1,0 +1,11 @@
+export { SimulatorClock } from './clock.js';
+export { startSimulator } from './simulator.js';
+export type { Simulator } from './simulator.js';
+export { DEFAULT_CLIENT, DEFAULT_PUBLIC_CLIENT } from './options.js';
+export type { LimitOptions, SimulatorOptions } from './options.js';
+export type { AuditEntry, SimulatorStats, ViolationKind } from './internal/audit.js';
+export type { FailNext, FaultConfig, FaultSpec, FaultStatus } from './internal/faults.js';
+export type { GroupLimitOverride } from './internal/limits.js';
+export { SsoServer, SsoVerifyError } from './sso/index.js';
+export type { IssuedTokens, SsoFaults, SsoStats, VerifiedAccess } from './sso/index.js';
+export type { SimCharacter, SsoClientRegistration } from './types.js';

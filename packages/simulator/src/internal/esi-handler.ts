@@ -1,0 +1,447 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { OperationSpec, OperationTable } from '@esikit/spec';
+import type { SimulatorClock } from '../clock.js';
+import type { VerifiedAccess } from '../sso/index.js';
+import { type AuditLog, type ViolationKind, isMeaningfulUserAgent } from './audit.js';
+import type { BodyFactory, BodyResult } from './bodies.js';
+import { cacheWindow, etagOf, httpDate, ifNoneMatchMatches } from './caching.js';
+import type { FaultInjector } from './faults.js';
+import type { BucketLimiter, ErrorLimiter } from './limits.js';
+import { checkBody } from './request-body.js';
+import type { Router } from './router.js';
+
+/** Everything the ESI handler reads; built once by startSimulator. */
+export interface EsiDeps {
+  readonly table: OperationTable;
+  readonly router: Router;
+  readonly bodies: BodyFactory;
+  readonly clock: SimulatorClock;
+  readonly verify: (token: string) => Promise<VerifiedAccess>;
+  readonly errors: ErrorLimiter;
+  readonly buckets: BucketLimiter;
+  readonly audit: AuditLog;
+  readonly faults: FaultInjector;
+  readonly seed: number;
+  pages: number | Readonly<Record<string, number>>;
+  readonly latencyMs: number;
+}
+
+/** Data of routes without `x-cache-age` still changes, on this period, but is not cacheable. */
+const UNCACHED_DATA_SECONDS = 300;
+const MAX_BODY_BYTES = 1 << 20;
+const MEMO_LIMIT = 5_000;
+const ESI_DAY_OFFSET_MS = 11 * 3_600_000;
+
+interface Outcome {
+  status: number;
+  headers: Record<string, string>;
+  /** Serialized JSON; undefined for 204/304. */
+  body?: string;
+}
+
+function errorOutcome(
+  status: number,
+  error: string,
+  headers: Record<string, string> = {},
+): Outcome {
+  return { status, headers, body: JSON.stringify({ error }) };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new RangeError('request body is larger than 1 MiB');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The ESI side: routing, compatibility dates, auth, limits, caching, faults and the audit log,
+ * in the order ESI applies them.
+ */
+export class EsiHandler {
+  readonly #d: EsiDeps;
+  /** Rendered bodies by seed key: generation is the expensive part, and windows repeat. */
+  readonly #memo = new Map<string, { result: BodyResult; text?: string; etag?: string }>();
+  /** Expiry (ms) of what each client last received, per resource, for the cache-window counter. */
+  readonly #expiries = new Map<string, number>();
+  /** Bumped by the page-change fault: later pages of the resource see new data. */
+  readonly #generations = new Map<string, number>();
+
+  constructor(deps: EsiDeps) {
+    this.#d = deps;
+  }
+
+  setPages(pages: number | Readonly<Record<string, number>>): void {
+    this.#d.pages = pages;
+  }
+
+  #pagesFor(op: OperationSpec): number {
+    const p = this.#d.pages;
+    return typeof p === 'number' ? p : (p[op.id] ?? 3);
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const d = this.#d;
+    const at = d.clock.now();
+    const url = new URL(req.url ?? '/', 'http://esi.invalid');
+    const method = req.method ?? 'GET';
+    const ua =
+      header(req, 'x-user-agent') ??
+      header(req, 'user-agent') ??
+      url.searchParams.get('user_agent') ??
+      undefined;
+    const auth = header(req, 'authorization');
+    const compat =
+      header(req, 'x-compatibility-date') ??
+      url.searchParams.get('compatibility_date') ??
+      undefined;
+    const violations: ViolationKind[] = [];
+    if (!isMeaningfulUserAgent(ua)) violations.push('missingUserAgent');
+
+    let access: VerifiedAccess | undefined;
+    let authProblem: string | undefined;
+    if (auth !== undefined) {
+      const m = /^Bearer\s+(\S+)$/i.exec(auth);
+      if (!m) authProblem = 'authorization header must be "Bearer <token>"';
+      else {
+        try {
+          access = await d.verify(m[1]!);
+        } catch (e) {
+          const reason = (e as { reason?: string }).reason ?? 'invalid';
+          authProblem =
+            reason === 'expired' ? 'token is expired' : `token is not valid (${reason})`;
+        }
+      }
+    }
+
+    let op: OperationSpec | undefined;
+    let fault: 'reset' | 'truncate' | undefined;
+    let outcome: Outcome;
+    try {
+      const r = await this.#serve(req, url, method, ua, compat, access, authProblem, violations);
+      outcome = r.outcome;
+      op = r.op;
+      fault = r.fault;
+    } catch (e) {
+      outcome = errorOutcome(
+        500,
+        `simulator failure: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+
+    d.audit.add(
+      {
+        at,
+        method,
+        path: url.pathname,
+        query: url.search.replace(/^\?/, ''),
+        status: outcome.status,
+        ...(op ? { operationId: op.id } : {}),
+        ...(access ? { characterId: access.characterId, clientId: access.clientId } : {}),
+        ...(ua !== undefined ? { userAgent: ua } : {}),
+        ...(header(req, 'if-none-match') !== undefined
+          ? { ifNoneMatch: header(req, 'if-none-match')! }
+          : {}),
+        ...(compat !== undefined ? { compatibilityDate: compat } : {}),
+        authorization: auth !== undefined,
+        violations,
+      },
+      fault,
+    );
+
+    const extra = d.latencyMs + (d.faults.spec(op?.id).latencyMs ?? 0);
+    if (extra > 0) await sleep(extra);
+    if (fault === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    res.statusCode = outcome.status;
+    res.setHeader('Date', httpDate(d.clock.now()));
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Expose-Headers', '*');
+    for (const [k, v] of Object.entries(outcome.headers)) res.setHeader(k, v);
+    if (outcome.body === undefined) {
+      res.end();
+      return;
+    }
+    const bytes = Buffer.from(outcome.body, 'utf8');
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', String(bytes.length));
+    if (fault === 'truncate') {
+      // Promise the whole body, send half, then drop the connection.
+      res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.destroy());
+      return;
+    }
+    res.end(bytes);
+  }
+
+  async #serve(
+    req: IncomingMessage,
+    url: URL,
+    method: string,
+    ua: string | undefined,
+    compat: string | undefined,
+    access: VerifiedAccess | undefined,
+    authProblem: string | undefined,
+    violations: ViolationKind[],
+  ): Promise<{ outcome: Outcome; op?: OperationSpec; fault?: 'reset' | 'truncate' }> {
+    const d = this.#d;
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    // ESI keys the error limit by application when a token says which one, else by source.
+    const errorKey = access ? `app:${access.clientId}` : `src:${ip}|${ua ?? ''}`;
+
+    if (method === 'OPTIONS') {
+      return {
+        outcome: {
+          status: 204,
+          headers: {
+            'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE, OPTIONS',
+            'Access-Control-Allow-Headers': '*',
+            'Access-Control-Max-Age': '600',
+          },
+        },
+      };
+    }
+
+    const match = d.router.match(method, url.pathname, url.searchParams);
+    const op = 'op' in match ? match.op : undefined;
+    const bucket = op?.rateLimit ? d.buckets.spec(op.rateLimit) : undefined;
+    const principal = access
+      ? op?.scope !== undefined
+        ? `${access.clientId}:${access.characterId}`
+        : `${ip}:${access.clientId}`
+      : ip;
+
+    // Counter (i): a GET for a cached resource before the Expires this client was given.
+    let resourceKey: string | undefined;
+    if (method === 'GET' && op?.cacheAge !== undefined) {
+      const q = [...url.searchParams]
+        .filter(([k]) => k !== 'user_agent' && k !== 'token')
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      resourceKey = `${url.pathname}?${new URLSearchParams(q).toString()}|${header(req, 'accept-language') ?? 'en'}|${access ? `${access.clientId}:${access.characterId}` : ip}`;
+      const expires = this.#expiries.get(resourceKey);
+      if (expires !== undefined && d.clock.now() < expires) violations.push('cacheWindow');
+    }
+
+    const finish = (
+      outcome: Outcome,
+      fault?: 'reset' | 'truncate',
+    ): { outcome: Outcome; op?: OperationSpec; fault?: 'reset' | 'truncate' } => {
+      if (fault === 'reset') return { outcome, ...(op ? { op } : {}), fault };
+      if (bucket) {
+        const { used, remaining } = d.buckets.charge(bucket, principal, outcome.status);
+        Object.assign(outcome.headers, {
+          'X-Ratelimit-Group': bucket.group,
+          'X-Ratelimit-Limit': `${bucket.maxTokens}/${bucket.windowLabel}`,
+          'X-Ratelimit-Remaining': String(remaining),
+          'X-Ratelimit-Used': String(used),
+        });
+      } else {
+        if (outcome.status !== 420) d.errors.record(errorKey, outcome.status);
+        const s = d.errors.state(errorKey);
+        outcome.headers['X-ESI-Error-Limit-Remain'] = String(s.remain);
+        outcome.headers['X-ESI-Error-Limit-Reset'] = String(s.resetSeconds);
+      }
+      if (
+        resourceKey &&
+        (outcome.status === 200 || outcome.status === 304) &&
+        outcome.headers.Expires
+      ) {
+        this.#expiries.set(resourceKey, Date.parse(outcome.headers.Expires));
+      }
+      return { outcome, ...(op ? { op } : {}), ...(fault ? { fault } : {}) };
+    };
+
+    // The error limit applies to every route, even those with buckets.
+    const limited = d.errors.admit(errorKey);
+    if (limited.limited) {
+      if (limited.violation) violations.push('afterErrorLimit');
+      const s = d.errors.state(errorKey);
+      return {
+        outcome: errorOutcome(420, 'error limited', {
+          'X-ESI-Error-Limit-Remain': '0',
+          'X-ESI-Error-Limit-Reset': String(s.resetSeconds),
+        }),
+        ...(op ? { op } : {}),
+      };
+    }
+
+    if (bucket) {
+      const admission = d.buckets.admit(bucket, principal);
+      if (admission.violation) violations.push('duringRetryAfter');
+      if (!admission.allowed) {
+        return finish(
+          errorOutcome(429, 'Too many requests', {
+            'Retry-After': String(admission.retryAfterSeconds),
+          }),
+        );
+      }
+    }
+
+    if (!op)
+      return finish(
+        errorOutcome((match as { status: number }).status, (match as { error: string }).error),
+      );
+    if (!('op' in match)) return finish(errorOutcome(400, 'unreachable'));
+
+    if (compat !== undefined) {
+      const problem = this.#checkCompat(compat);
+      if (problem) return finish(errorOutcome(400, problem));
+    }
+
+    if (op.scope !== undefined) {
+      if (authProblem) return finish(errorOutcome(401, authProblem));
+      if (!access)
+        return finish(
+          errorOutcome(401, 'authentication required: send Authorization: Bearer <access token>'),
+        );
+      if (!access.scopes.includes(op.scope))
+        return finish(errorOutcome(403, `token is not valid for scope(s): ${op.scope}`));
+      const characterId = match.params.character_id;
+      if (typeof characterId === 'number' && characterId !== access.characterId) {
+        return finish(errorOutcome(403, 'token is not valid for this character_id'));
+      }
+      const corporationId = match.params.corporation_id;
+      if (typeof corporationId === 'number' && op.path.includes('{corporation_id}')) {
+        const character = d.bodies.character(access.characterId);
+        if (character?.corporationId !== corporationId) {
+          return finish(errorOutcome(403, 'character is not a member of this corporation'));
+        }
+      }
+    }
+
+    let requestBody: unknown;
+    if (op.body) {
+      let text: string;
+      try {
+        text = await readBody(req);
+      } catch (e) {
+        return finish(errorOutcome(400, (e as Error).message));
+      }
+      if (text.trim() === '') {
+        if (op.body.required) return finish(errorOutcome(400, 'request body is required'));
+      } else {
+        try {
+          requestBody = JSON.parse(text) as unknown;
+        } catch {
+          return finish(errorOutcome(400, 'request body is not valid JSON'));
+        }
+        const problem = checkBody(op.body.schema, requestBody);
+        if (problem) return finish(errorOutcome(400, problem));
+      }
+    }
+
+    const action = d.faults.decide(op.id);
+    if (action.kind === 'status') {
+      const text = {
+        500: 'Internal Server Error',
+        502: 'Bad Gateway',
+        503: 'Service Unavailable',
+        504: 'Timeout contacting tranquility',
+      }[action.status];
+      return finish(errorOutcome(action.status, text));
+    }
+    if (action.kind === 'reset') return finish({ status: 0, headers: {} }, 'reset');
+
+    const outcome = this.#respond(req, op, match.params, requestBody, url);
+    return finish(outcome, action.kind === 'truncate' ? 'truncate' : undefined);
+  }
+
+  #checkCompat(value: string): string | undefined {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    const parsed = m ? new Date(`${value}T00:00:00Z`) : undefined;
+    if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) {
+      return `Invalid X-Compatibility-Date ${JSON.stringify(value)}: expected YYYY-MM-DD`;
+    }
+    // ESI's day changes at 11:00 UTC.
+    const today = new Date(this.#d.clock.now() - ESI_DAY_OFFSET_MS).toISOString().slice(0, 10);
+    if (value > today) return `X-Compatibility-Date ${value} is in the future (today is ${today})`;
+    return undefined;
+  }
+
+  #respond(
+    req: IncomingMessage,
+    op: OperationSpec,
+    params: Readonly<Record<string, unknown>>,
+    requestBody: unknown,
+    url: URL,
+  ): Outcome {
+    const d = this.#d;
+    const now = d.clock.now();
+    const cached = op.method === 'GET' && op.cacheAge !== undefined;
+    const window = cacheWindow(
+      now,
+      op.method === 'GET' ? (op.cacheAge ?? UNCACHED_DATA_SECONDS) : UNCACHED_DATA_SECONDS,
+    );
+    const { page: _page, ...resourceParams } = params;
+    const pages = op.pagination === 'pages' ? this.#pagesFor(op) : 1;
+    const resource = `${op.id}|${JSON.stringify(resourceParams)}|${window.index}`;
+    const generation = this.#generations.get(resource) ?? 0;
+    const seedKey = `${d.seed}|${resource}|g${generation}|p${pages}`;
+    const page = typeof params.page === 'number' ? params.page : 1;
+
+    if (op.method !== 'GET') {
+      const result = d.bodies.build({
+        op,
+        params,
+        requestBody,
+        dataTime: now,
+        seedKey: `${seedKey}|${now}`,
+        pages,
+      });
+      return {
+        status: result.status,
+        headers: { ...result.headers },
+        ...(result.body !== undefined ? { body: JSON.stringify(result.body) } : {}),
+      };
+    }
+
+    const memoKey = `${seedKey}|page=${page}|${url.searchParams.get('before') ?? ''}|${url.searchParams.get('after') ?? ''}`;
+    let memo = this.#memo.get(memoKey);
+    if (!memo) {
+      const dataTime = cached ? window.start : now;
+      const result = d.bodies.build({ op, params, requestBody, dataTime, seedKey, pages });
+      const text = result.body !== undefined ? JSON.stringify(result.body) : undefined;
+      memo = { result, ...(text !== undefined ? { text, etag: etagOf(text) } : {}) };
+      // Uncached routes (cursor listings) move with the clock; memoising them would freeze them.
+      if (cached) {
+        if (this.#memo.size >= MEMO_LIMIT) this.#memo.delete(this.#memo.keys().next().value!);
+        this.#memo.set(memoKey, memo);
+      }
+    }
+    const { result, text, etag } = memo;
+    const headers: Record<string, string> = { ...result.headers };
+    if (result.status !== 200)
+      return { status: result.status, headers, ...(text !== undefined ? { body: text } : {}) };
+
+    // The page-change fault: page 1 went out, so the rest of the walk sees the next version.
+    if (op.pagination === 'pages' && page === 1 && d.faults.spec(op.id).pageChange === true) {
+      this.#generations.set(resource, generation + 1);
+    }
+    if (etag) headers.ETag = etag;
+    headers['Last-Modified'] = httpDate(window.start + generation * 1000);
+    if (cached) {
+      headers.Expires = httpDate(window.expires);
+      headers['Cache-Control'] =
+        `public, max-age=${Math.max(0, Math.ceil((window.expires - now) / 1000))}`;
+    } else {
+      headers['Cache-Control'] = 'no-cache';
+    }
+    if (etag && ifNoneMatchMatches(header(req, 'if-none-match'), etag))
+      return { status: 304, headers };
+    return { status: 200, headers, ...(text !== undefined ? { body: text } : {}) };
+  }
+}

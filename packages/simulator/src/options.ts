@@ -1,0 +1,170 @@
+import { SimulatorClock } from './clock.js';
+import type { FaultConfig } from './internal/faults.js';
+import { validateFaults } from './internal/faults.js';
+import type { GroupLimitOverride } from './internal/limits.js';
+import type { SsoClientRegistration } from './types.js';
+
+/** Limits the simulator enforces; overridable so tests can reach them quickly. */
+export interface LimitOptions {
+  /** Errors (4xx/5xx) allowed per window before every request gets 420. @default 100 */
+  readonly errorLimit?: number;
+  /** Length of the fixed error-limit window. @default 60 */
+  readonly errorWindowSeconds?: number;
+  /** Per rate-limit group (`char-wallet`, …): replaces the spec's `max-tokens` / window. */
+  readonly groups?: Readonly<Record<string, GroupLimitOverride>>;
+}
+
+/** Options of {@link startSimulator}. */
+export interface SimulatorOptions {
+  /**
+   * The ESI spec: a file path or the parsed document.
+   * @default the file `findSpecFile()` of `@esikit/spec` finds (`ESI_SPEC_FILE` or `.cache/esi/openapi.json`)
+   */
+  readonly spec?: string | object;
+  /** Interface both servers listen on. @default '127.0.0.1' */
+  readonly host?: string;
+  /** ESI port; 0 picks a free one. @default 0 */
+  readonly esiPort?: number;
+  /** SSO port; 0 picks a free one. @default 0 */
+  readonly ssoPort?: number;
+  /** Seed of every generated name, id and body. @default 1 */
+  readonly seed?: number;
+  /** The clock cache windows, tokens and limits follow. @default new SimulatorClock() */
+  readonly clock?: SimulatorClock;
+  /** `X-Pages` of page routes: one number for all, or per operationId (others get 3). @default 3 */
+  readonly pages?: number | Readonly<Record<string, number>>;
+  /** Delay (ms) added to every ESI response. @default 0 */
+  readonly latencyMs?: number;
+  /** Injected failures; change them later with `sim.setFaults()`. @default no faults */
+  readonly faults?: FaultConfig;
+  /**
+   * SSO applications. @default one confidential client (`esikit-simulator` / `esikit-simulator-secret`)
+   * and one public PKCE client (`esikit-simulator-public`)
+   */
+  readonly clients?: readonly SsoClientRegistration[];
+  readonly limits?: LimitOptions;
+  /** Audit entries kept before the oldest are dropped. @default 100000 */
+  readonly auditLimit?: number;
+}
+
+/** The client registered by default: confidential, any redirect URI. */
+export const DEFAULT_CLIENT: SsoClientRegistration = {
+  clientId: 'esikit-simulator',
+  clientSecret: 'esikit-simulator-secret',
+};
+/** The public (PKCE) client registered by default. */
+export const DEFAULT_PUBLIC_CLIENT: SsoClientRegistration = { clientId: 'esikit-simulator-public' };
+
+export const DEFAULT_PAGES = 3;
+
+export interface NormalizedOptions {
+  readonly spec: string | object | undefined;
+  readonly host: string;
+  readonly esiPort: number;
+  readonly ssoPort: number;
+  readonly seed: number;
+  readonly clock: SimulatorClock;
+  readonly pages: number | Readonly<Record<string, number>>;
+  readonly latencyMs: number;
+  readonly faults: FaultConfig;
+  readonly clients: readonly SsoClientRegistration[];
+  readonly errorLimit: number;
+  readonly errorWindowSeconds: number;
+  readonly groups: Readonly<Record<string, GroupLimitOverride>>;
+  readonly auditLimit: number;
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  return typeof value;
+}
+
+function fail(option: string, expected: string, got: unknown): never {
+  throw new TypeError(`startSimulator: option "${option}" must be ${expected}, got ${show(got)}`);
+}
+
+function int(
+  option: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(option, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+export function checkPages(
+  value: unknown,
+  option = 'pages',
+): number | Readonly<Record<string, number>> {
+  if (typeof value === 'number') return int(option, value, DEFAULT_PAGES, 1, 10_000);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail(option, 'a number of pages or { [operationId]: pages }', value);
+  }
+  for (const [id, n] of Object.entries(value)) int(`${option}.${id}`, n, DEFAULT_PAGES, 1, 10_000);
+  return value as Record<string, number>;
+}
+
+/** Validates {@link SimulatorOptions} once; each message names the option and the value. */
+export function normalizeOptions(options: SimulatorOptions = {}): NormalizedOptions {
+  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  const { spec } = options;
+  if (
+    spec !== undefined &&
+    typeof spec !== 'string' &&
+    (typeof spec !== 'object' || spec === null)
+  ) {
+    fail('spec', 'a file path or a parsed OpenAPI document', spec);
+  }
+  const host = options.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host === '') fail('host', 'a host name or address', host);
+  const clock = options.clock ?? new SimulatorClock();
+  if (!(clock instanceof SimulatorClock)) fail('clock', 'a SimulatorClock', clock);
+  const latencyMs = options.latencyMs ?? 0;
+  if (typeof latencyMs !== 'number' || !Number.isFinite(latencyMs) || latencyMs < 0) {
+    fail('latencyMs', 'a finite number >= 0', latencyMs);
+  }
+  const faults = options.faults ?? {};
+  if (typeof faults !== 'object' || faults === null) fail('faults', 'a FaultConfig object', faults);
+  try {
+    validateFaults(faults);
+  } catch (e) {
+    throw new TypeError(`startSimulator: option ${(e as Error).message}`, { cause: e });
+  }
+  const clients = options.clients ?? [DEFAULT_CLIENT, DEFAULT_PUBLIC_CLIENT];
+  if (!Array.isArray(clients) || clients.length === 0)
+    fail('clients', 'a non-empty array of SsoClientRegistration', clients);
+  const limits = options.limits ?? {};
+  if (typeof limits !== 'object' || limits === null) fail('limits', 'an object', limits);
+  const groups = limits.groups ?? {};
+  for (const [group, o] of Object.entries(groups)) {
+    if (typeof o !== 'object' || o === null) fail(`limits.groups.${group}`, 'an object', o);
+    int(`limits.groups.${group}.maxTokens`, o.maxTokens, 1, 1);
+    int(`limits.groups.${group}.windowMs`, o.windowMs, 1, 1);
+  }
+  return {
+    spec,
+    host,
+    esiPort: int('esiPort', options.esiPort, 0, 0, 65_535),
+    ssoPort: int('ssoPort', options.ssoPort, 0, 0, 65_535),
+    seed: int('seed', options.seed, 1, 0),
+    clock,
+    pages: checkPages(options.pages ?? DEFAULT_PAGES),
+    latencyMs,
+    faults,
+    clients,
+    errorLimit: int('limits.errorLimit', limits.errorLimit, 100, 1),
+    errorWindowSeconds: int('limits.errorWindowSeconds', limits.errorWindowSeconds, 60, 1),
+    groups,
+    auditLimit: int('auditLimit', options.auditLimit, 100_000, 10),
+  };
+}

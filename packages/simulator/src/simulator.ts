@@ -1,0 +1,198 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  compileSpec,
+  findSpecFile,
+  NO_SPEC_HINT,
+  type OperationTable,
+  readSpecFile,
+} from '@esikit/spec';
+import type { SimulatorClock } from './clock.js';
+import { AuditLog, type AuditEntry, type SimulatorStats } from './internal/audit.js';
+import { BodyFactory } from './internal/bodies.js';
+import { SchemaGenerator } from './internal/datagen.js';
+import { EsiHandler } from './internal/esi-handler.js';
+import { type FaultConfig, FaultInjector } from './internal/faults.js';
+import { BucketLimiter, ErrorLimiter } from './internal/limits.js';
+import { Router } from './internal/router.js';
+import { createUniverse } from './internal/universe.js';
+import { checkPages, normalizeOptions, type SimulatorOptions } from './options.js';
+import { type IssuedTokens, SsoServer } from './sso/index.js';
+import type { SimCharacter, SsoClientRegistration } from './types.js';
+
+/** A running simulator: ESI and SSO on loopback. Close it (or `await using` it) when done. */
+export interface Simulator extends AsyncDisposable {
+  /** ESI base URL, e.g. `http://127.0.0.1:41234` (routes are at `/characters/...`, no version prefix). */
+  readonly esiUrl: string;
+  /** SSO base URL (`/v2/oauth/token`, `/oauth/jwks`, `/.well-known/oauth-authorization-server`). */
+  readonly ssoUrl: string;
+  readonly clock: SimulatorClock;
+  /** The universe's characters; any of them can log in. */
+  readonly characters: readonly SimCharacter[];
+  /** The registered SSO applications. */
+  readonly clients: readonly SsoClientRegistration[];
+  /** The compiled spec the simulator serves. */
+  readonly table: OperationTable;
+  /** The SSO server, for SSO-specific controls (key rotation, character transfer, SSO faults). */
+  readonly sso: SsoServer;
+  /** Tokens for a character without the browser flow. `clientId` defaults to the first client. */
+  issueTokens(input: {
+    characterId: number;
+    scopes: readonly string[];
+    clientId?: string;
+  }): Promise<IssuedTokens>;
+  /** Counters: requests, statuses, 304s, faults and the four citizenship violations. */
+  stats(): SimulatorStats;
+  /** Every ESI request seen (bounded by `auditLimit`), oldest first. */
+  audit(): AuditEntry[];
+  /** Clears the audit log and the counters. */
+  resetAudit(): void;
+  /** Replaces the fault configuration; `setFaults({})` clears it. */
+  setFaults(faults: FaultConfig): void;
+  /** Changes `X-Pages` of page routes. */
+  setPages(pages: number | Readonly<Record<string, number>>): void;
+  close(): Promise<void>;
+}
+
+async function loadTable(
+  spec: string | object | undefined,
+): Promise<{ table: OperationTable; document: unknown }> {
+  let document: unknown = spec;
+  if (spec === undefined) {
+    const file = findSpecFile();
+    if (!file)
+      throw new TypeError(`startSimulator: no ESI spec given and none found. ${NO_SPEC_HINT}`);
+    document = await readSpecFile(file);
+  } else if (typeof spec === 'string') {
+    document = await readSpecFile(spec);
+  }
+  return { table: compileSpec(document), document };
+}
+
+function listen(server: Server, host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const { port: actual } = server.address() as AddressInfo;
+      resolve(`http://${host.includes(':') ? `[${host}]` : host}:${actual}`);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/**
+ * Starts a local ESI + EVE SSO built from CCP's spec: every operation answers with
+ * deterministic, schema-valid data, with ESI's caching headers, pagination, auth, error limit
+ * and rate-limit buckets, optional faults, and an audit log that counts citizenship violations.
+ *
+ * @example
+ * await using sim = await startSimulator({ seed: 42 });
+ * const [pilot] = sim.characters;
+ * const { access_token } = await sim.issueTokens({ characterId: pilot.id, scopes: ['esi-wallet.read_character_wallet.v1'] });
+ * const res = await fetch(`${sim.esiUrl}/characters/${pilot.id}/wallet`, {
+ *   headers: { authorization: `Bearer ${access_token}`, 'user-agent': 'MyApp/1.0 (me@example.com)' },
+ * });
+ * sim.stats().violations; // { cacheWindow: 0, afterErrorLimit: 0, duringRetryAfter: 0, missingUserAgent: 0 }
+ */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const o = normalizeOptions(options);
+  const { table, document } = await loadTable(o.spec);
+  if (typeof o.pages === 'object') {
+    for (const id of Object.keys(o.pages)) {
+      const op = table.operations.find((x) => x.id === id);
+      if (op?.pagination !== 'pages') {
+        throw new TypeError(
+          `startSimulator: option "pages.${id}" names no X-Pages operation of the spec`,
+        );
+      }
+    }
+  }
+  const universe = createUniverse(o.seed);
+  const characters = universe.characters as SimCharacter[];
+  const sso = new SsoServer({
+    clock: o.clock,
+    characters,
+    clients: o.clients,
+    seed: o.seed,
+    scopes: table.scopes,
+  });
+  await sso.init();
+
+  const faults = new FaultInjector();
+  faults.set(o.faults);
+  const audit = new AuditLog(o.auditLimit);
+  const handler = new EsiHandler({
+    table,
+    router: new Router(table),
+    bodies: new BodyFactory(
+      new SchemaGenerator(document),
+      universe,
+      Math.floor(o.clock.now() / 86_400_000) * 86_400_000,
+    ),
+    clock: o.clock,
+    verify: (token) => sso.verifyAccessToken(token),
+    errors: new ErrorLimiter(o.clock, o.errorLimit, o.errorWindowSeconds),
+    buckets: new BucketLimiter(o.clock, o.groups),
+    audit,
+    faults,
+    seed: o.seed,
+    pages: o.pages,
+    latencyMs: o.latencyMs,
+  });
+
+  const onError = (res: ServerResponse) => (e: unknown) => {
+    if (!res.headersSent) {
+      res.statusCode = 500;
+      res.end(
+        JSON.stringify({
+          error: `simulator failure: ${e instanceof Error ? e.message : String(e)}`,
+        }),
+      );
+    } else res.destroy();
+  };
+  const esi = createServer({ keepAlive: true }, (req: IncomingMessage, res: ServerResponse) => {
+    handler.handle(req, res).catch(onError(res));
+  });
+  const ssoHttp = createServer({ keepAlive: true }, (req: IncomingMessage, res: ServerResponse) => {
+    sso.handle(req, res).catch(onError(res));
+  });
+  const esiUrl = await listen(esi, o.host, o.esiPort);
+  let ssoUrl: string;
+  try {
+    ssoUrl = await listen(ssoHttp, o.host, o.ssoPort);
+  } catch (e) {
+    await closeServer(esi);
+    throw e;
+  }
+  sso.setBaseUrl(ssoUrl);
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= Promise.all([closeServer(esi), closeServer(ssoHttp)]).then(() => undefined));
+  return {
+    esiUrl,
+    ssoUrl,
+    clock: o.clock,
+    characters,
+    clients: o.clients,
+    table,
+    sso,
+    issueTokens: (input) => sso.issueTokens(input),
+    stats: () => audit.stats(),
+    audit: () => audit.entries(),
+    resetAudit: () => audit.reset(),
+    setFaults: (f) => faults.set(f),
+    setPages: (pages) => {
+      handler.setPages(checkPages(pages));
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
