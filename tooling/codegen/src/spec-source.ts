@@ -246,7 +246,7 @@ export async function resolveSpec(options: PipelineOptions): Promise<ResolvedSpe
     }
     throw new CodegenError(
       'ESIKIT_CODEGEN_NO_SPEC',
-      `No ESI spec: ${specUrl(pipeline)} failed (${reason}) and nothing is cached in ${cachePaths(pipeline.root).dir}. ${NO_SPEC_HINT}`,
+      `No ESI spec: ${reason}, and nothing is cached in ${cachePaths(pipeline.root).dir}. ${NO_SPEC_HINT}`,
       { cause: error },
     );
   }
