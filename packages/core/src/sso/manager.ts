@@ -401,11 +401,34 @@ export class TokenManager {
     });
   }
 
+  /**
+   * One compare-and-set, retried on store failures: SSO has already rotated the refresh token,
+   * so giving up at the first hiccup would lose the token.
+   */
+  async #updateWithRetry(
+    base: Token,
+    changes: Parameters<TokenStore['update']>[2],
+  ): Promise<Token | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.store.update(base.id, base.version, changes, this.clock());
+      } catch (cause) {
+        if (attempt >= 3)
+          throw new TokenError(
+            'ESIKIT_TOKEN_STORE_FAILED',
+            `token ${base.id} was refreshed at SSO but the store failed to save it ${attempt} times; its refresh token may now be dead`,
+            { cause, tokenId: base.id },
+          );
+        await sleep(50 * attempt);
+      }
+    }
+  }
+
   /** Compare-and-set write; re-applies on a newer version if only unrelated fields moved. */
   async #write(token: Token, changes: Parameters<TokenStore['update']>[2]): Promise<Token> {
     let base = token;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const updated = await this.store.update(base.id, base.version, changes, this.clock());
+      const updated = await this.#updateWithRetry(base, changes);
       if (updated !== undefined) return updated;
       const current = await this.store.get(base.id);
       if (current === undefined) throw notFound(base.id);

@@ -1,0 +1,324 @@
+import type { Simulator } from '@esikit/simulator';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SsoInvalidGrantError, SsoUnavailableError, TokenError } from './errors.js';
+import { importRefreshToken } from './login.js';
+import type { TokenManager } from './manager.js';
+import { MemoryTokenStore } from './memory-store.js';
+import type { TokenStore } from './store.js';
+import { simManager, simSso, startSim } from './testing/sim-fixture.js';
+import type { Token } from './token.js';
+
+let sim: Simulator;
+const SKILLS = 'esi-skills.read_skills.v1';
+const WALLET = 'esi-wallet.read_character_wallet.v1';
+const TWENTY_ONE_MINUTES = 21 * 60_000;
+
+beforeAll(async () => {
+  sim = await startSim();
+});
+afterAll(async () => {
+  await sim?.close();
+});
+beforeEach(() => {
+  sim.sso.setFaults({});
+});
+
+const refreshes = () => sim.sso.stats().refreshes;
+
+/** A stored token for a character whose access token has expired. */
+async function expiredToken(
+  tokens: TokenManager,
+  characterIndex = 0,
+  scopes = [SKILLS],
+): Promise<Token> {
+  const character = sim.characters[characterIndex]!;
+  const issued = await sim.issueTokens({ characterId: character.id, scopes });
+  const token = await importRefreshToken(tokens, issued.refresh_token);
+  sim.clock.advance(TWENTY_ONE_MINUTES);
+  expect(tokens.isFresh(token)).toBe(false);
+  return token;
+}
+
+describe('one refresh per token', () => {
+  it('20 concurrent validAccessToken() on one expired token: exactly one refresh', async () => {
+    const tokens = simManager(sim);
+    const token = await expiredToken(tokens);
+    const before = refreshes();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => tokens.validAccessToken(token.id)),
+    );
+    expect(refreshes() - before).toBe(1);
+    expect(new Set(results).size).toBe(1);
+    expect(results[0]).not.toBe(token.accessToken);
+    const stored = await tokens.store.get(token.id);
+    expect(stored?.accessToken).toBe(results[0]);
+    expect(stored?.refreshToken).not.toBe(token.refreshToken);
+    expect(tokens.isFresh(stored!)).toBe(true);
+    // Fresh now: no further refresh.
+    await tokens.validAccessToken(token.id);
+    expect(refreshes() - before).toBe(1);
+  });
+
+  it('two store clients sharing one backend, 10 callers each: exactly one refresh', async () => {
+    const store = new MemoryTokenStore();
+    const a = simManager(sim, { store });
+    const b = simManager(sim, { store, sso: simSso(sim) });
+    const token = await expiredToken(a);
+    const before = refreshes();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).validAccessToken(token.id)),
+    );
+    expect(refreshes() - before).toBe(1);
+    expect(new Set(results).size).toBe(1);
+  });
+
+  it('refresh() forces a new access token even when the current one is valid', async () => {
+    const tokens = simManager(sim);
+    const issued = await sim.issueTokens({ characterId: sim.characters[0]!.id, scopes: [SKILLS] });
+    const token = await importRefreshToken(tokens, issued.refresh_token);
+    const before = refreshes();
+    const [x, y] = await Promise.all([tokens.refresh(token.id), tokens.refresh(token.id)]);
+    expect(refreshes() - before).toBe(1);
+    expect(x.version).toBe(token.version + 1);
+    expect(y).toEqual(x);
+  });
+});
+
+describe('rotation', () => {
+  it('stores the rotated refresh token before handing out the new access token', async () => {
+    const events: string[] = [];
+    let failWrites = true;
+    class FlakyStore extends MemoryTokenStore {
+      override async update(...args: Parameters<TokenStore['update']>) {
+        events.push('update');
+        if (failWrites) throw new Error('database is down');
+        return super.update(...args);
+      }
+    }
+    const store = new FlakyStore();
+    const tokens = simManager(sim, { store });
+    const token = await expiredToken(tokens);
+    failWrites = true;
+    // The write fails: the new access token must not be handed out.
+    const failed = await tokens.validAccessToken(token.id).catch((e: unknown) => e);
+    expect(failed).toMatchObject({
+      code: 'ESIKIT_TOKEN_STORE_FAILED',
+      cause: new Error('database is down'),
+    });
+    expect(events).toEqual(['update', 'update', 'update']);
+    failWrites = false;
+    events.length = 0;
+    // SSO rotated the refresh token in the failed attempt, so the stored one is now dead at SSO.
+    await expect(tokens.validAccessToken(token.id)).rejects.toThrow(SsoInvalidGrantError);
+    const t2 = await expiredToken(tokens);
+    events.length = 0;
+    const access = await tokens.validAccessToken(t2.id).then((v) => {
+      events.push('handed out');
+      return v;
+    });
+    expect(events).toEqual(['update', 'handed out']);
+    expect((await store.get(t2.id))?.accessToken).toBe(access);
+  });
+});
+
+describe('a token is deleted only on invalid_grant', () => {
+  it('deletes a token SSO declares dead, and says so', async () => {
+    const tokens = simManager(sim);
+    const token = await expiredToken(tokens);
+    await tokens.sso.revoke(token.refreshToken!);
+    const error = await tokens.validAccessToken(token.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SsoInvalidGrantError);
+    expect((error as SsoInvalidGrantError).code).toBe('ESIKIT_SSO_INVALID_GRANT');
+    expect(String((error as Error).message)).not.toContain(token.refreshToken!);
+    expect(await tokens.store.get(token.id)).toBeUndefined();
+  });
+
+  it('refreshOrDelete returns undefined for a dead token and the token for a live one', async () => {
+    const tokens = simManager(sim);
+    const dead = await expiredToken(tokens, 0);
+    const live = await expiredToken(tokens, 1);
+    await tokens.sso.revoke(dead.refreshToken!);
+    expect(await tokens.refreshOrDelete(dead.id)).toBeUndefined();
+    expect(await tokens.store.get(dead.id)).toBeUndefined();
+    const refreshed = await tokens.refreshOrDelete(live.id);
+    expect(refreshed?.id).toBe(live.id);
+    expect(tokens.isFresh(refreshed!)).toBe(true);
+  });
+
+  it('deletes tokens of a character that was sold (refresh answers invalid_grant)', async () => {
+    const tokens = simManager(sim);
+    const token = await expiredToken(tokens, 1);
+    sim.sso.transferCharacter(sim.characters[1]!.id);
+    expect(await tokens.refreshOrDelete(token.id)).toBeUndefined();
+    expect(await tokens.store.get(token.id)).toBeUndefined();
+  });
+
+  const outages = [
+    ['503', { status: 503 as const }, 'status'],
+    ['500', { status: 500 as const }, 'status'],
+    ['a reset connection', { reset: true }, 'network'],
+    ['a timeout', { latencyMs: 600 }, 'timeout'],
+  ] as const;
+  for (const [name, fault, reason] of outages) {
+    it(`${name}: typed error, token byte-identical, no delete`, async () => {
+      const tokens = simManager(sim, { sso: simSso(sim, { timeoutMs: 200 }) });
+      const token = await expiredToken(tokens);
+      const before = JSON.stringify(await tokens.store.get(token.id));
+      sim.sso.setFaults({ token: fault });
+      for (const attempt of [
+        () => tokens.validAccessToken(token.id),
+        () => tokens.refreshOrDelete(token.id),
+        () => tokens.refresh(token.id),
+      ]) {
+        const error = await attempt().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(SsoUnavailableError);
+        expect((error as SsoUnavailableError).code).toBe('ESIKIT_SSO_UNAVAILABLE');
+        expect((error as SsoUnavailableError).reason).toBe(reason);
+        expect(JSON.stringify(await tokens.store.get(token.id))).toBe(before);
+      }
+      const bulk = await tokens.refreshOrDeleteExpired();
+      expect(bulk.deleted).toEqual([]);
+      expect(bulk.failed.map((f) => f.tokenId)).toContain(token.id);
+      expect(JSON.stringify(await tokens.store.get(token.id))).toBe(before);
+      // SSO back: the same token refreshes fine.
+      sim.sso.setFaults({});
+      expect(await tokens.validAccessToken(token.id)).not.toBe(token.accessToken);
+    });
+  }
+});
+
+describe('bulk refresh and cleanup jobs', () => {
+  it('keeps at most 5 refreshes in flight by default', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const counting: typeof fetch = async (input, init) => {
+      const isToken = (input instanceof Request ? input.url : input.toString()).endsWith('/v2/oauth/token');
+      if (isToken) peak = Math.max(peak, ++inFlight);
+      try {
+        return await fetch(input, init);
+      } finally {
+        if (isToken) inFlight--;
+      }
+    };
+    const tokens = simManager(sim, { sso: simSso(sim, { fetch: counting }) });
+    const all: Token[] = [];
+    for (let i = 0; i < 20; i++) {
+      const issued = await sim.issueTokens({
+        characterId: sim.characters[i % 2]!.id,
+        scopes: [SKILLS],
+      });
+      all.push(await importRefreshToken(tokens, issued.refresh_token, { userId: `u${i}` }));
+    }
+    sim.clock.advance(TWENTY_ONE_MINUTES);
+    peak = 0;
+    sim.sso.setFaults({ token: { latencyMs: 30 } });
+    const result = await tokens.bulkRefresh(all);
+    expect(result.refreshed).toHaveLength(20);
+    expect(peak).toBe(5);
+    peak = 0;
+    sim.clock.advance(TWENTY_ONE_MINUTES);
+    await tokens.bulkRefresh(all, { concurrency: 2 });
+    expect(peak).toBe(2);
+  });
+
+  it('refreshOrDeleteExpired refreshes live tokens and deletes dead ones', async () => {
+    const tokens = simManager(sim);
+    const live = await expiredToken(tokens, 0);
+    const dead = await expiredToken(tokens, 1, [WALLET]);
+    await tokens.sso.revoke(dead.refreshToken!);
+    const result = await tokens.refreshOrDeleteExpired();
+    expect(result.refreshed.map((t) => t.id)).toEqual([live.id]);
+    expect(result.deleted).toEqual([dead.id]);
+    expect(result.failed).toEqual([]);
+    expect(await tokens.getExpired()).toEqual([]);
+  });
+
+  it('deleteStaleCallbackRedirects removes logins older than maxAgeSeconds (300 default)', async () => {
+    const store = new MemoryTokenStore();
+    const tokens = simManager(sim, { store });
+    const { startLogin } = await import('./login.js');
+    const old = await startLogin(tokens, { sessionKey: 's', scopes: [SKILLS] });
+    sim.clock.advance(200_000);
+    const recent = await startLogin(tokens, { sessionKey: 's', scopes: [SKILLS] });
+    sim.clock.advance(101_000);
+    expect(await tokens.deleteStaleCallbackRedirects()).toBe(1);
+    expect(await store.takeCallbackRedirect(old.state)).toBeUndefined();
+    expect(await store.takeCallbackRedirect(recent.state)).toBeDefined();
+    expect(await tokens.deleteStaleCallbackRedirects({ maxAgeSeconds: 0 })).toBe(0);
+  });
+});
+
+describe('queries and the access token source', () => {
+  it('getToken, requireScopes, requireScopesExact, forUser, equivalentTo, requireValid', async () => {
+    const tokens = simManager(sim);
+    const pilot = sim.characters[0]!;
+    const both = await importRefreshToken(
+      tokens,
+      (await sim.issueTokens({ characterId: pilot.id, scopes: [SKILLS, WALLET] })).refresh_token,
+      { userId: 'u1' },
+    );
+    const skills = await importRefreshToken(
+      tokens,
+      (await sim.issueTokens({ characterId: pilot.id, scopes: [SKILLS] })).refresh_token,
+    );
+    expect((await tokens.getToken(pilot.id, [SKILLS]))?.id).toBe(skills.id);
+    expect((await tokens.getToken(pilot.id, `${WALLET} ${SKILLS}`))?.id).toBe(both.id);
+    expect(await tokens.getToken(pilot.id, ['esi-mail.read_mail.v1'])).toBeUndefined();
+    expect((await tokens.requireScopes(SKILLS)).map((t) => t.id)).toEqual([both.id, skills.id]);
+    expect((await tokens.requireScopesExact(SKILLS)).map((t) => t.id)).toEqual([skills.id]);
+    expect((await tokens.forUser('u1')).map((t) => t.id)).toEqual([both.id]);
+    expect(await tokens.equivalentTo(skills)).toEqual([]);
+    sim.clock.advance(TWENTY_ONE_MINUTES);
+    const valid = await tokens.requireValid({ characterId: pilot.id });
+    expect(valid.refreshed.map((t) => t.id).sort()).toEqual([both.id, skills.id].sort());
+    await expect(tokens.find({ requireScopes: 'bad scope"' })).rejects.toThrow(
+      /requireScopes contains an invalid scope/,
+    );
+  });
+
+  it('source() is an AccessTokenSource that refreshes when needed', async () => {
+    const tokens = simManager(sim);
+    const token = await expiredToken(tokens, 0, [SKILLS, WALLET]);
+    const source = tokens.source(token);
+    expect(source.characterId).toBe(token.characterId);
+    expect(source.scopes).toEqual([SKILLS, WALLET].sort());
+    const access = await source.getAccessToken();
+    await expect(sim.sso.verifyAccessToken(access)).resolves.toMatchObject({
+      characterId: token.characterId,
+    });
+    const res = await fetch(`${sim.esiUrl}/characters/${token.characterId}/wallet`, {
+      headers: {
+        authorization: `Bearer ${await source.getAccessToken()}`,
+        'user-agent': 'esikit-tests',
+      },
+    });
+    expect(res.status).toBe(200);
+    await res.body?.cancel();
+  });
+
+  it('a token without refresh token fails with ESIKIT_TOKEN_EXPIRED once expired', async () => {
+    const tokens = simManager(sim);
+    const token = await expiredToken(tokens);
+    await tokens.store.update(
+      token.id,
+      token.version,
+      { refreshToken: undefined },
+      sim.clock.now(),
+    );
+    await expect(tokens.validAccessToken(token.id)).rejects.toMatchObject({
+      code: 'ESIKIT_TOKEN_EXPIRED',
+    });
+    await expect(tokens.validAccessToken('missing')).rejects.toThrow(TokenError);
+  });
+
+  it('honours an aborted signal', async () => {
+    const tokens = simManager(sim);
+    const token = await expiredToken(tokens);
+    const signal = AbortSignal.abort(new Error('caller gave up'));
+    await expect(tokens.validAccessToken(token.id, { signal })).rejects.toThrow('caller gave up');
+    sim.sso.setFaults({ token: { latencyMs: 300 } });
+    await expect(
+      tokens.validAccessToken(token.id, { signal: AbortSignal.timeout(50) }),
+    ).rejects.toThrow(/abort|timeout/i);
+  });
+});
