@@ -48,7 +48,7 @@ describe('esikit-codegen CLI', () => {
       /225 operations from ESI spec 2026-08-04 \(file: .*\) → out \(3 of 3 files changed\)/,
     );
     const operations = await readFile(join(ws.root, 'out', 'operations.ts'), 'utf8');
-    expect(operations).toContain(`export const SPEC_SHA256 = "${sha256Hex(spec)}";`);
+    expect(operations).toContain(`export const SPEC_SHA256 = '${sha256Hex(spec)}';`);
   });
 
   it('exits non-zero with one line telling to set ESI_SPEC_FILE when there is no spec at all', async () => {

@@ -1,21 +1,11 @@
 // Emits `operations.ts` (the runtime operation table) and the `index.ts` that re-exports both files.
 import type { OperationTable } from '@esikit/spec';
 import { tagMethodMap } from './emit-types.js';
+import { tsString } from './schema-to-ts.js';
 
 /** A JSON value as a single-quoted JavaScript string literal that `JSON.parse` turns back into it. */
 export function jsonStringLiteral(value: unknown): string {
-  const json = JSON.stringify(value);
-  let out = "'";
-  for (const ch of json) {
-    if (ch === "'") out += "\\'";
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\u2028') out += '\\u2028';
-    else if (ch === '\u2029') out += '\\u2029';
-    else out += ch;
-  }
-  return `${out}'`;
+  return tsString(JSON.stringify(value));
 }
 
 /**
@@ -27,9 +17,9 @@ export function emitOperations(header: string, table: OperationTable, sha256: st
     header +
     "\nimport type { OperationTable } from '@esikit/spec';\n\n" +
     '/** The compatibility date of the spec these operations were generated from. */\n' +
-    `export const SPEC_COMPATIBILITY_DATE = ${JSON.stringify(table.compatibilityDate)};\n\n` +
+    `export const SPEC_COMPATIBILITY_DATE = ${tsString(table.compatibilityDate)};\n\n` +
     '/** sha256 of the spec document these operations were generated from. */\n' +
-    `export const SPEC_SHA256 = ${JSON.stringify(sha256)};\n\n` +
+    `export const SPEC_SHA256 = ${tsString(sha256)};\n\n` +
     '/** Parsed once when first imported; JSON.parse is far cheaper than an object literal of this size. */\n' +
     `export const operationTable: OperationTable = JSON.parse(${jsonStringLiteral(table)}) as OperationTable;\n\n` +
     '/** Tag key → method name → operationId; the runtime twin of the `Tags` type. */\n' +

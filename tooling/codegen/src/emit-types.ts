@@ -7,6 +7,7 @@ import {
   jsDoc,
   propertyKey,
   schemaToTs,
+  tsString,
 } from './schema-to-ts.js';
 
 type Json = { readonly [key: string]: unknown };
@@ -92,7 +93,9 @@ function componentTypes(schemas: Json): string {
 
 function constraintType(c: ValueConstraints): string {
   if (c.enum && c.enum.length > 0) {
-    return [...new Set(c.enum.map((v) => JSON.stringify(v)))].join(' | ');
+    return [...new Set(c.enum.map((v) => (typeof v === 'string' ? tsString(v) : String(v))))].join(
+      ' | ',
+    );
   }
   switch (c.type) {
     case 'integer':
@@ -176,11 +179,11 @@ function operationsInterface(document: Json, table: OperationTable): string {
       `${i}params: ${paramsType(op, i)};\n` +
       `${i}body: ${bodyType(document, op, i)};\n` +
       `${i}response: ${responseType(op, i)};\n` +
-      `${i}method: ${JSON.stringify(op.method)};\n` +
-      `${i}path: ${JSON.stringify(op.path)};\n` +
-      `${i}tag: ${JSON.stringify(op.tag)};\n` +
-      `${i}pagination: ${JSON.stringify(op.pagination)};\n` +
-      `${i}scope: ${op.scope === undefined ? 'undefined' : JSON.stringify(op.scope)};\n` +
+      `${i}method: ${tsString(op.method)};\n` +
+      `${i}path: ${tsString(op.path)};\n` +
+      `${i}tag: ${tsString(op.tag)};\n` +
+      `${i}pagination: ${tsString(op.pagination)};\n` +
+      `${i}scope: ${op.scope === undefined ? 'undefined' : tsString(op.scope)};\n` +
       `  };\n`
     );
   });
@@ -202,7 +205,7 @@ function tagsInterface(table: OperationTable): string {
     out += `  ${key}: {\n`;
     for (const [method, id] of Object.entries(methods)) {
       out += jsDoc([summaries.get(id) ?? ''], '    ');
-      out += `    ${method}: ${JSON.stringify(id)};\n`;
+      out += `    ${method}: ${tsString(id)};\n`;
     }
     out += '  };\n';
   }

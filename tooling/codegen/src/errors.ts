@@ -4,6 +4,8 @@ export type CodegenErrorCode =
   | 'ESIKIT_CODEGEN_NO_SPEC'
   /** ESI answered with something other than 200/304, or the body was not a spec. */
   | 'ESIKIT_CODEGEN_FETCH_FAILED'
+  /** ESI answered 420 (error limited) or 429 (rate limited): no further request is made this run. */
+  | 'ESIKIT_CODEGEN_RATE_LIMITED'
   /** The lock file is missing or malformed. */
   | 'ESIKIT_CODEGEN_BAD_LOCK'
   /** The command line was wrong. */

@@ -144,7 +144,7 @@ describe('generate', () => {
       expect(types).toContain('below 2^53');
       expect(types).toContain('typed error');
       const orders = types.slice(types.indexOf('  GetMarketsRegionIdOrders: {'));
-      expect(orders).toMatch(/^ {6}order_type\?: "buy" \| "sell" \| "all";$/m);
+      expect(orders).toMatch(/^ {6}order_type\?: 'buy' \| 'sell' \| 'all';$/m);
       expect(orders).toMatch(/^ {6}region_id: number;$/m);
       const waypoint = types.slice(types.indexOf('  PostUiAutopilotWaypoint: {'));
       expect(waypoint).toMatch(/^ {6}add_to_beginning\?: boolean;$/m);

@@ -1,6 +1,7 @@
 // Writes the generated modules for one spec document.
 import { join, resolve } from 'node:path';
 import { compileSpec } from '@esikit/spec';
+import type { OperationTable } from '@esikit/spec';
 import { emitIndex, emitOperations } from './emit-operations.js';
 import { emitTypes } from './emit-types.js';
 import { writeFileAtomic } from './fs.js';
@@ -31,8 +32,11 @@ export function generatedHeader(compatibilityDate: string, sha256: string): stri
 }
 
 /** Renders every generated module in memory: file name → source. */
-export function renderModules(document: unknown, sha256: string): Map<string, string> {
-  const table = compileSpec(document);
+export function renderModules(
+  document: unknown,
+  sha256: string,
+  table: OperationTable = compileSpec(document),
+): Map<string, string> {
   const header = generatedHeader(table.compatibilityDate, sha256);
   return new Map([
     ['types.ts', emitTypes(header, document, table)],
@@ -49,7 +53,7 @@ export function renderModules(document: unknown, sha256: string): Map<string, st
  */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const table = compileSpec(options.document);
-  const modules = renderModules(options.document, options.sha256);
+  const modules = renderModules(options.document, options.sha256, table);
   const files: string[] = [];
   const changed: string[] = [];
   for (const [name, source] of modules) {

@@ -24,12 +24,22 @@ function describe(error: unknown): string {
   return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
+function limited(url: string, status: number, headers: Record<string, string>): CodegenError {
+  const wait = status === 429 ? headers['retry-after'] : headers['x-esi-error-limit-reset'];
+  const after = wait !== undefined ? `; ESI asks to wait ${wait} s` : '';
+  return new CodegenError(
+    'ESIKIT_CODEGEN_RATE_LIMITED',
+    `GET ${url} answered HTTP ${status} (${status === 429 ? 'rate limited' : 'error limited'})${after}. Try again later.`,
+  );
+}
+
 /**
  * GETs `url` and reads the whole body. Any HTTP status resolves (the caller decides what a 304 or
- * a 503 means).
+ * a 503 means) except 420 and 429: those throw, so that no caller asks ESI again before it allows.
  *
- * @throws the caller's abort reason when `signal` aborts; otherwise {@link CodegenError}
- * `ESIKIT_CODEGEN_FETCH_FAILED` naming the URL and the network failure or timeout.
+ * @throws the caller's abort reason when `signal` aborts; {@link CodegenError}
+ * `ESIKIT_CODEGEN_RATE_LIMITED` on 420/429; otherwise `ESIKIT_CODEGEN_FETCH_FAILED` naming the URL
+ * and the network failure or timeout.
  */
 export async function httpGet(url: string, options: HttpGetOptions): Promise<HttpResponse> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
@@ -49,9 +59,12 @@ export async function httpGet(url: string, options: HttpGetOptions): Promise<Htt
         headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
       }
     }
+    if (response.statusCode === 420 || response.statusCode === 429)
+      throw limited(url, response.statusCode, headers);
     return { status: response.statusCode, headers, body };
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
+    if (error instanceof CodegenError) throw error;
     const reason = timeout.aborted ? `timed out after ${options.timeoutMs} ms` : describe(error);
     throw new CodegenError('ESIKIT_CODEGEN_FETCH_FAILED', `GET ${url} failed: ${reason}`, {
       cause: error,

@@ -1,6 +1,7 @@
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { CodegenError } from './errors.js';
-import { componentRefName, jsDoc, propertyKey, schemaToTs } from './schema-to-ts.js';
+import { componentRefName, jsDoc, propertyKey, schemaToTs, tsString } from './schema-to-ts.js';
 
 const ts = (schema: unknown) => schemaToTs(schema, componentRefName);
 
@@ -15,10 +16,10 @@ describe('schemaToTs', () => {
   });
 
   it('turns enums into literal unions and refs into names', () => {
-    expect(ts({ type: 'string', enum: ['buy', 'sell', "it's"] })).toBe('"buy" | "sell" | "it\'s"');
+    expect(ts({ type: 'string', enum: ['buy', 'sell', "it's"] })).toBe("'buy' | 'sell' | 'it\\'s'");
     expect(ts({ type: 'integer', enum: [1, 2] })).toBe('1 | 2');
     expect(ts({ $ref: '#/components/schemas/TypeID', description: 'ignored' })).toBe('TypeID');
-    expect(ts({ const: 'x' })).toBe('"x"');
+    expect(ts({ const: 'x' })).toBe("'x'");
   });
 
   it('handles nullability written either way', () => {
@@ -29,7 +30,7 @@ describe('schemaToTs', () => {
 
   it('parenthesises union elements of arrays', () => {
     expect(ts({ type: 'array', items: { type: 'integer' } })).toBe('number[]');
-    expect(ts({ type: 'array', items: { enum: ['a', 'b'] } })).toBe('("a" | "b")[]');
+    expect(ts({ type: 'array', items: { enum: ['a', 'b'] } })).toBe("('a' | 'b')[]");
     expect(ts({ type: 'array' })).toBe('unknown[]');
   });
 
@@ -44,7 +45,7 @@ describe('schemaToTs', () => {
       },
     });
     expect(out).toBe(
-      '{\n  a?: number;\n  /** Bee *\\/ careful */\n  b: string;\n  "x-y"?: boolean;\n}',
+      "{\n  a?: number;\n  /** Bee *\\/ careful */\n  b: string;\n  'x-y'?: boolean;\n}",
     );
   });
 
@@ -96,7 +97,13 @@ describe('schemaToTs', () => {
   });
 });
 
-describe('jsDoc and propertyKey', () => {
+describe('jsDoc, propertyKey and tsString', () => {
+  it('escapes what a single-quoted literal cannot hold', () => {
+    expect(tsString("a'b\\c\nd\u2028\u0001")).toBe("'a\\'b\\\\c\\nd\\u2028\\u0001'");
+    const tricky = "quote ' backslash \\ newline \n sep \u2029 nul \u0000 ünï 🚀";
+    expect(runInNewContext(tsString(tricky))).toBe(tricky);
+  });
+
   it('renders one-line and multi-line comments and drops empty ones', () => {
     expect(jsDoc(['one'], '  ')).toBe('  /** one */\n');
     expect(jsDoc(['one', '', 'two'], '')).toBe('/**\n * one\n *\n * two\n */\n');
@@ -105,7 +112,7 @@ describe('jsDoc and propertyKey', () => {
 
   it('quotes keys that are not identifiers', () => {
     expect(propertyKey('region_id')).toBe('region_id');
-    expect(propertyKey('X-Pages')).toBe('"X-Pages"');
-    expect(propertyKey('1st')).toBe('"1st"');
+    expect(propertyKey('X-Pages')).toBe("'X-Pages'");
+    expect(propertyKey('1st')).toBe("'1st'");
   });
 });

@@ -19,9 +19,25 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A single-quoted TypeScript string literal (the repository's quote style) holding `value`. */
+export function tsString(value: string): string {
+  let out = "'";
+  for (const ch of value) {
+    const code = ch.codePointAt(0)!;
+    if (ch === "'" || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (code < 0x20 || code === 0x2028 || code === 0x2029) {
+      out += `\\u${code.toString(16).padStart(4, '0')}`;
+    } else out += ch;
+  }
+  return `${out}'`;
+}
+
 /** A property key as TypeScript accepts it: bare when it is an identifier, quoted otherwise. */
 export function propertyKey(name: string): string {
-  return IDENTIFIER.test(name) ? name : JSON.stringify(name);
+  return IDENTIFIER.test(name) ? name : tsString(name);
 }
 
 /** The name a `#/components/schemas/X` reference points at, or a {@link CodegenError}. */
@@ -78,9 +94,8 @@ export function docLines(schema: Json): string[] {
 }
 
 function literal(value: unknown, where: string): string {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') {
-    return JSON.stringify(value);
-  }
+  if (typeof value === 'string') return tsString(value);
+  if (value === null || typeof value === 'boolean') return String(value);
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   throw new CodegenError(
     'ESIKIT_CODEGEN_UNSUPPORTED_SCHEMA',

@@ -134,10 +134,23 @@ describe('resolveSpec', () => {
   it('falls back to the cache when ESI answers 503', async () => {
     const { esi, ws } = await setup();
     await resolveSpec(options(ws, { ESI_BASE_URL: esi.url }));
-    esi.failWith = 503;
+    esi.fail = () => 503;
     const result = await resolveSpec(options(ws, { ESI_BASE_URL: esi.url }));
     expect(result.source).toBe('cache');
     expect(ws.logs).toEqual([expect.stringMatching(/HTTP 503.*using the cached spec/)]);
+  });
+
+  it('uses the cache after a 429 and says how long ESI asked to wait', async () => {
+    const { esi, ws } = await setup();
+    await resolveSpec(options(ws, { ESI_BASE_URL: esi.url }));
+    esi.fail = () => 429;
+    esi.failHeaders = { 'retry-after': '17' };
+    const result = await resolveSpec(options(ws, { ESI_BASE_URL: esi.url }));
+    expect(result.source).toBe('cache');
+    expect(ws.logs).toEqual([
+      expect.stringMatching(/HTTP 429 \(rate limited\); ESI asks to wait 17 s/),
+    ]);
+    expect(esi.requests).toHaveLength(2);
   });
 
   it('fails with one clear message naming ESI_SPEC_FILE when there is no network, cache or file', async () => {

@@ -145,6 +145,26 @@ describe('updateSpec', () => {
     expect(await readFile(ws.lockFile, 'utf8')).toBe(lockBefore);
   });
 
+  it('makes no further request after a 420 and leaves the lock alone', async () => {
+    esi = await startFakeEsi();
+    esi.specs.set(OLD, oldSpec);
+    esi.specs.set(NEW, spec);
+    esi.dates = [OLD, NEW];
+    ws = await tempWorkspace(OLD, oldSpec);
+    const lockBefore = await readFile(ws.lockFile, 'utf8');
+    // Fetching the locked spec for the comparison hits the error limit.
+    esi.fail = (path, headers) =>
+      path === '/meta/openapi.json' && headers['x-compatibility-date'] === OLD ? 420 : undefined;
+    esi.failHeaders = { 'x-esi-error-limit-reset': '42' };
+
+    await expect(updateSpec(options(ws, esi.url, '2026-10-01T12:00:00Z'))).rejects.toMatchObject({
+      code: 'ESIKIT_CODEGEN_RATE_LIMITED',
+      message: expect.stringContaining('ESI asks to wait 42 s'),
+    });
+    expect(esi.requests.map((r) => r.status)).toEqual([200, 420]);
+    expect(await readFile(ws.lockFile, 'utf8')).toBe(lockBefore);
+  });
+
   it('fails without touching the lock when ESI is unreachable', async () => {
     ws = await tempWorkspace(NEW, spec);
     const lockBefore = await readFile(ws.lockFile, 'utf8');

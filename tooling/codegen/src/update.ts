@@ -95,6 +95,8 @@ async function lockedSpec(
     if (download.kind === 'downloaded') return download.document;
   } catch (error) {
     if (pipeline.signal?.aborted) throw pipeline.signal.reason;
+    // Asking ESI for the next spec right after a 420/429 would be exactly what it forbids.
+    if (error instanceof CodegenError && error.code === 'ESIKIT_CODEGEN_RATE_LIMITED') throw error;
     pipeline.log(
       `esikit-codegen: could not get the ${lock.compatibilityDate} spec to compare against (${(error as Error).message})`,
     );

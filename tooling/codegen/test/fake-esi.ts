@@ -19,8 +19,9 @@ export interface FakeEsi {
   readonly specs: Map<string, Buffer>;
   /** What `/meta/compatibility-dates` lists. */
   dates: string[];
-  /** When set, every request is answered with this status and an error body. */
-  failWith: number | undefined;
+  /** When set and returning a status, the request is answered with it (and `failHeaders`). */
+  fail: ((path: string, headers: IncomingHttpHeaders) => number | undefined) | undefined;
+  failHeaders: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -32,7 +33,11 @@ export function etagOf(bytes: Buffer): string {
 /** Starts a fake ESI on 127.0.0.1, port 0. */
 export async function startFakeEsi(): Promise<FakeEsi> {
   const requests: SeenRequest[] = [];
-  const state = { dates: [] as string[], failWith: undefined as number | undefined };
+  const state = {
+    dates: [] as string[],
+    fail: undefined as FakeEsi['fail'],
+    failHeaders: {} as Record<string, string>,
+  };
   const specs = new Map<string, Buffer>();
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -45,7 +50,8 @@ export async function startFakeEsi(): Promise<FakeEsi> {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(body);
     };
-    if (state.failWith !== undefined) return answer(state.failWith, '{"error":"unavailable"}');
+    const failure = state.fail?.(path, req.headers);
+    if (failure !== undefined) return answer(failure, '{"error":"unavailable"}', state.failHeaders);
     if (req.method !== 'GET') return answer(405, '{"error":"method"}');
     if (path === '/meta/compatibility-dates') {
       return answer(200, JSON.stringify({ compatibility_dates: state.dates }));
@@ -72,11 +78,17 @@ export async function startFakeEsi(): Promise<FakeEsi> {
     set dates(value) {
       state.dates = value;
     },
-    get failWith() {
-      return state.failWith;
+    get fail() {
+      return state.fail;
     },
-    set failWith(value) {
-      state.failWith = value;
+    set fail(value) {
+      state.fail = value;
+    },
+    get failHeaders() {
+      return state.failHeaders;
+    },
+    set failHeaders(value) {
+      state.failHeaders = value;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
