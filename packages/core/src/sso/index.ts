@@ -24,6 +24,8 @@ export {
 export type { NewToken, ScopesInput, Token, TokenChanges } from './token.js';
 export type { CallbackRedirect, StoreCallOptions, TokenFilter, TokenStore } from './store.js';
 export { MemoryTokenStore } from './memory-store.js';
+export { RedisTokenStore } from './redis-store.js';
+export type { RedisTokenStoreOptions } from './redis-store.js';
 export { TokenManager } from './manager.js';
 export type { BulkOptions, BulkRefreshResult, TokenManagerOptions, TokenQuery } from './manager.js';
 export { completeLogin, importRefreshToken, saveToken, startLogin } from './login.js';

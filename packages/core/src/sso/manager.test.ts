@@ -23,7 +23,11 @@ beforeEach(() => {
   sim.sso.setFaults({});
 });
 
-const refreshes = () => sim.sso.stats().refreshes;
+/** Token-endpoint calls SSO answered, successful or not. */
+const refreshes = () => {
+  const stats = sim.sso.stats();
+  return stats.refreshes + Object.values(stats.tokenErrors).reduce((a, b) => a + b, 0);
+};
 
 /** A stored token for a character whose access token has expired. */
 async function expiredToken(
@@ -192,7 +196,9 @@ describe('bulk refresh and cleanup jobs', () => {
     let inFlight = 0;
     let peak = 0;
     const counting: typeof fetch = async (input, init) => {
-      const isToken = (input instanceof Request ? input.url : input.toString()).endsWith('/v2/oauth/token');
+      const isToken = (input instanceof Request ? input.url : input.toString()).endsWith(
+        '/v2/oauth/token',
+      );
       if (isToken) peak = Math.max(peak, ++inFlight);
       try {
         return await fetch(input, init);

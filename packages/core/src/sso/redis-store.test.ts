@@ -1,0 +1,143 @@
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Simulator } from '@esikit/simulator';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { importRefreshToken } from './login.js';
+import { RedisTokenStore } from './redis-store.js';
+import { CALLBACK_URL, simManager, startSim, WEB_CLIENT } from './testing/sim-fixture.js';
+import { tokenStoreContract } from './testing/token-store-contract.js';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** Refresh-token calls SSO answered, successful or not. */
+function tokenCalls(sim: Simulator): number {
+  const stats = sim.sso.stats();
+  return stats.refreshes + Object.values(stats.tokenErrors).reduce((a, b) => a + b, 0);
+}
+
+async function redisProblem(): Promise<string | undefined> {
+  const probe = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1000,
+    retryStrategy: () => null,
+  });
+  try {
+    await probe.connect();
+    await probe.ping();
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  } finally {
+    probe.disconnect();
+  }
+}
+
+const problem = await redisProblem();
+
+async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+if (problem !== undefined) {
+  describe(`RedisTokenStore — SKIPPED: Redis is not reachable at ${REDIS_URL} (${problem})`, () => {
+    it.skip('start Redis on 127.0.0.1:6379 to run the contract suite and the cross-process race', () => {});
+  });
+} else {
+  tokenStoreContract('RedisTokenStore', { describe, it, beforeEach, afterEach }, async () => {
+    const redis = new Redis(REDIS_URL);
+    const prefix = `esikit-test:${randomUUID()}:`;
+    return {
+      store: new RedisTokenStore({ redis, keyPrefix: prefix }),
+      close: async () => {
+        await dropPrefix(redis, prefix);
+        redis.disconnect();
+      },
+    };
+  });
+
+  describe('RedisTokenStore across processes', () => {
+    let sim: Simulator;
+    let redis: Redis;
+    const prefix = `esikit-test:${randomUUID()}:`;
+    beforeAll(async () => {
+      sim = await startSim();
+      redis = new Redis(REDIS_URL);
+    });
+    afterAll(async () => {
+      await sim?.close();
+      await dropPrefix(redis, prefix);
+      redis.disconnect();
+    });
+
+    it('two processes racing on one expired token: exactly one refresh', async () => {
+      const tokens = simManager(sim, { store: new RedisTokenStore({ redis, keyPrefix: prefix }) });
+      const pilot = sim.characters[0]!;
+      const issued = await sim.issueTokens({
+        characterId: pilot.id,
+        scopes: ['esi-skills.read_skills.v1'],
+      });
+      const token = await importRefreshToken(tokens, issued.refresh_token);
+      sim.clock.advance(21 * 60_000);
+
+      const child = fork(
+        fileURLToPath(new URL('./testing/redis-race-child.ts', import.meta.url)),
+        [],
+        {
+          execArgv: ['--import', 'tsx', '--conditions=@esikit/source'],
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        },
+      );
+      const messages: unknown[] = [];
+      const next = () =>
+        new Promise<Record<string, unknown>>((resolve, reject) => {
+          child.once('message', (m) => {
+            messages.push(m);
+            resolve(m as Record<string, unknown>);
+          });
+          child.once('exit', (code) =>
+            reject(new Error(`child exited with ${code} before answering`)),
+          );
+        });
+      try {
+        const ready = next();
+        child.send({
+          ssoUrl: sim.ssoUrl,
+          ...WEB_CLIENT,
+          callbackUrl: CALLBACK_URL,
+          keyPrefix: prefix,
+          tokenId: token.id,
+          clockOffsetMs: sim.clock.now() - Date.now(),
+          callers: 10,
+        });
+        expect(await ready).toEqual({ ready: true });
+        const before = tokenCalls(sim);
+        // A slow token endpoint keeps the first refresh in flight while the other process
+        // arrives, so the two really contend.
+        sim.sso.setFaults({ token: { latencyMs: 300 } });
+        const childDone = next();
+        child.send({ go: true });
+        const mine = await Promise.all(
+          Array.from({ length: 10 }, () => tokens.validAccessToken(token.id)),
+        );
+        const theirs = await childDone;
+        expect(theirs.error).toBeUndefined();
+        // Every token-endpoint call counts, failed ones too: one process refreshes, the other waits.
+        expect(tokenCalls(sim) - before).toBe(1);
+        const all = new Set([...mine, ...(theirs.accessTokens as string[])]);
+        expect(all.size).toBe(1);
+        expect((await tokens.store.get(token.id))?.accessToken).toBe([...all][0]);
+      } finally {
+        sim.sso.setFaults({});
+        child.kill();
+      }
+    }, 30_000);
+  });
+}
