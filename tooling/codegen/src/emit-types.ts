@@ -175,7 +175,7 @@ function operationsInterface(document: Json, table: OperationTable): string {
     const i = '    ';
     return (
       jsDoc(operationDoc(op), '  ') +
-      `  ${op.id}: {\n` +
+      `  ${propertyKey(op.id)}: {\n` +
       `${i}params: ${paramsType(op, i)};\n` +
       `${i}body: ${bodyType(document, op, i)};\n` +
       `${i}response: ${responseType(op, i)};\n` +
@@ -205,7 +205,7 @@ function tagsInterface(table: OperationTable): string {
     out += `  ${key}: {\n`;
     for (const [method, id] of Object.entries(methods)) {
       out += jsDoc([summaries.get(id) ?? ''], '    ');
-      out += `    ${method}: ${tsString(id)};\n`;
+      out += `    ${propertyKey(method)}: ${tsString(id)};\n`;
     }
     out += '  };\n';
   }
