@@ -3,7 +3,16 @@ import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { SsoFixture } from './testing.js';
-import { basic, CHARACTERS, readSharedEsi, startSso, WEB } from './testing.js';
+import {
+  basic,
+  CHARACTERS,
+  NATIVE,
+  OPEN,
+  pkcePair,
+  readSharedEsi,
+  startSso,
+  WEB,
+} from './testing.js';
 
 let fx: SsoFixture;
 beforeEach(async () => {
@@ -148,5 +157,370 @@ describe('authorization code with a client secret', () => {
     );
     expect(payload.scp).toBe('publicData');
     expect((await fx.sso.verifyAccessToken(res.body.access_token)).scopes).toEqual(['publicData']);
+  });
+});
+
+const WEB_AUTH = basic(WEB.clientId, WEB.clientSecret);
+
+async function webTokens() {
+  const res = await token({ grant_type: 'authorization_code', code: await webCode() }, WEB_AUTH);
+  expect(res.status).toBe(200);
+  return res.body as { access_token: string; refresh_token: string };
+}
+
+function expectError(
+  res: { status: number; body: unknown },
+  status: number,
+  error: string,
+  mentions?: RegExp,
+) {
+  expect(res.status).toBe(status);
+  expect(res.body).toEqual({ error, error_description: expect.any(String) });
+  if (mentions)
+    expect((res.body as { error_description: string }).error_description).toMatch(mentions);
+}
+
+describe('authorization code with PKCE (public client)', () => {
+  const start = (challenge: string) =>
+    authorize({
+      client_id: NATIVE.clientId,
+      redirect_uri: NATIVE.redirectUris[0]!,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+
+  it('exchanges with client_id + code_verifier and no secret', async () => {
+    const { verifier, challenge } = pkcePair();
+    const code = await start(challenge);
+    const res = await token({
+      grant_type: 'authorization_code',
+      code,
+      client_id: NATIVE.clientId,
+      code_verifier: verifier,
+    });
+    expect(res.status).toBe(200);
+    expect((await fx.sso.verifyAccessToken(res.body.access_token)).clientId).toBe(NATIVE.clientId);
+    // Public clients refresh with client_id alone as well.
+    const refreshed = await token({
+      grant_type: 'refresh_token',
+      refresh_token: res.body.refresh_token,
+      client_id: NATIVE.clientId,
+    });
+    expect(refreshed.status).toBe(200);
+  });
+
+  it('refuses a wrong verifier, then still accepts the right one', async () => {
+    const { verifier, challenge } = pkcePair();
+    const code = await start(challenge);
+    const wrong = await token({
+      grant_type: 'authorization_code',
+      code,
+      client_id: NATIVE.clientId,
+      code_verifier: pkcePair().verifier,
+    });
+    expectError(wrong, 400, 'invalid_grant', /code_verifier does not match/);
+    const right = await token({
+      grant_type: 'authorization_code',
+      code,
+      client_id: NATIVE.clientId,
+      code_verifier: verifier,
+    });
+    expect(right.status).toBe(200);
+  });
+
+  it('refuses a missing verifier', async () => {
+    const code = await start(pkcePair().challenge);
+    const res = await token({ grant_type: 'authorization_code', code, client_id: NATIVE.clientId });
+    expectError(res, 400, 'invalid_grant', /code_verifier is required/);
+  });
+
+  it('refuses a public client that sends a secret', async () => {
+    const { verifier, challenge } = pkcePair();
+    const code = await start(challenge);
+    const res = await token({
+      grant_type: 'authorization_code',
+      code,
+      client_id: NATIVE.clientId,
+      client_secret: 'guess',
+      code_verifier: verifier,
+    });
+    expectError(res, 401, 'invalid_client', /public/);
+  });
+
+  it('refuses a verifier when the authorization request had no challenge', async () => {
+    const code = await webCode();
+    const res = await token(
+      { grant_type: 'authorization_code', code, code_verifier: pkcePair().verifier },
+      WEB_AUTH,
+    );
+    expectError(res, 400, 'invalid_grant', /no code_challenge/);
+  });
+});
+
+describe('token endpoint errors', () => {
+  it('a reused code is invalid_grant and revokes the tokens issued from it', async () => {
+    const code = await webCode();
+    const first = await token({ grant_type: 'authorization_code', code }, WEB_AUTH);
+    expect(first.status).toBe(200);
+    const again = await token({ grant_type: 'authorization_code', code }, WEB_AUTH);
+    expectError(again, 400, 'invalid_grant', /already used/);
+    await expect(fx.sso.verifyAccessToken(first.body.access_token)).rejects.toMatchObject({
+      reason: 'revoked',
+    });
+    const refresh = await token(
+      { grant_type: 'refresh_token', refresh_token: first.body.refresh_token },
+      WEB_AUTH,
+    );
+    expectError(refresh, 400, 'invalid_grant');
+  });
+
+  it('an expired code is invalid_grant (5 minutes of clock time)', async () => {
+    const code = await webCode();
+    fx.clock.advance(5 * 60_000);
+    expectError(
+      await token({ grant_type: 'authorization_code', code }, WEB_AUTH),
+      400,
+      'invalid_grant',
+      /expired/,
+    );
+  });
+
+  it('a code just inside its 5 minutes still works', async () => {
+    const code = await webCode();
+    fx.clock.advance(5 * 60_000 - 1);
+    expect((await token({ grant_type: 'authorization_code', code }, WEB_AUTH)).status).toBe(200);
+  });
+
+  it('an unknown client is 401 invalid_client with a Basic challenge', async () => {
+    const res = await token(
+      { grant_type: 'authorization_code', code: await webCode() },
+      basic('nobody', 'x'),
+    );
+    expectError(res, 401, 'invalid_client', /unknown client_id "nobody"/);
+    expect(res.headers['www-authenticate']).toMatch(/^Basic/);
+  });
+
+  it('a wrong secret is 401 invalid_client and never echoes the secret', async () => {
+    const res = await token(
+      { grant_type: 'authorization_code', code: await webCode() },
+      basic(WEB.clientId, 'not-the-secret'),
+    );
+    expectError(res, 401, 'invalid_client', /wrong client secret/);
+    expect(JSON.stringify(res.body)).not.toContain('not-the-secret');
+  });
+
+  it('a missing secret for a confidential client is 401 invalid_client', async () => {
+    const res = await token({
+      grant_type: 'authorization_code',
+      code: await webCode(),
+      client_id: WEB.clientId,
+    });
+    expectError(res, 401, 'invalid_client', /must authenticate/);
+  });
+
+  it('no client identification at all is 401 invalid_client', async () => {
+    expectError(
+      await token({ grant_type: 'authorization_code', code: 'x' }),
+      401,
+      'invalid_client',
+    );
+  });
+
+  it('a different redirect_uri is invalid_grant', async () => {
+    const res = await token(
+      {
+        grant_type: 'authorization_code',
+        code: await webCode(),
+        redirect_uri: 'http://127.0.0.1:9/other',
+      },
+      WEB_AUTH,
+    );
+    expectError(res, 400, 'invalid_grant', /redirect_uri/);
+  });
+
+  it("another client's code is invalid_grant", async () => {
+    const res = await token(
+      { grant_type: 'authorization_code', code: await webCode() },
+      basic(OPEN.clientId, OPEN.clientSecret),
+    );
+    expectError(res, 400, 'invalid_grant', /another client/);
+  });
+
+  it('an unknown code is invalid_grant', async () => {
+    expectError(
+      await token({ grant_type: 'authorization_code', code: 'made-up' }, WEB_AUTH),
+      400,
+      'invalid_grant',
+    );
+  });
+
+  it('missing or unsupported grant_type, missing code, repeated parameters and JSON bodies are rejected', async () => {
+    expectError(await token({ code: 'x' }, WEB_AUTH), 400, 'invalid_request', /grant_type/);
+    expectError(
+      await token({ grant_type: 'password' }, WEB_AUTH),
+      400,
+      'unsupported_grant_type',
+      /"password"/,
+    );
+    expectError(
+      await token({ grant_type: 'authorization_code' }, WEB_AUTH),
+      400,
+      'invalid_request',
+      /"code"/,
+    );
+    const repeated = await request(`${fx.url}/v2/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: WEB_AUTH },
+      body: 'grant_type=authorization_code&code=a&code=b',
+    });
+    expect(repeated.statusCode).toBe(400);
+    expect(await repeated.body.json()).toMatchObject({
+      error: 'invalid_request',
+      error_description: expect.stringMatching(/"code" is repeated/),
+    });
+    const json = await request(`${fx.url}/v2/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: WEB_AUTH },
+      body: JSON.stringify({ grant_type: 'authorization_code', code: 'x' }),
+    });
+    expect(json.statusCode).toBe(400);
+    expect(await json.body.json()).toMatchObject({
+      error: 'invalid_request',
+      error_description: expect.stringMatching(/Content-Type/),
+    });
+  });
+
+  it('counts token errors by code', async () => {
+    await token({ grant_type: 'authorization_code', code: 'made-up' }, WEB_AUTH);
+    await token({ grant_type: 'authorization_code', code: 'made-up' }, WEB_AUTH);
+    await token({ grant_type: 'authorization_code', code: 'x' }, basic('nobody', 'x'));
+    expect(fx.sso.stats().tokenErrors).toEqual({ invalid_grant: 2, invalid_client: 1 });
+  });
+});
+
+describe('refresh tokens', () => {
+  it('rotate: the old refresh token dies once used', async () => {
+    const first = await webTokens();
+    const second = await token(
+      { grant_type: 'refresh_token', refresh_token: first.refresh_token },
+      WEB_AUTH,
+    );
+    expect(second.status).toBe(200);
+    expect(second.body.refresh_token).not.toBe(first.refresh_token);
+    expect(second.body.access_token).not.toBe(first.access_token);
+    const reused = await token(
+      { grant_type: 'refresh_token', refresh_token: first.refresh_token },
+      WEB_AUTH,
+    );
+    expectError(reused, 400, 'invalid_grant');
+    const third = await token(
+      { grant_type: 'refresh_token', refresh_token: second.body.refresh_token },
+      WEB_AUTH,
+    );
+    expect(third.status).toBe(200);
+    expect(fx.sso.stats()).toMatchObject({
+      refreshes: 2,
+      refreshesByCharacter: { [CHARACTERS[0]!.id]: 2 },
+      tokenErrors: { invalid_grant: 1 },
+    });
+  });
+
+  it('issues fresh iat/exp from the clock', async () => {
+    const first = await webTokens();
+    fx.clock.advance(1300_000);
+    await expect(fx.sso.verifyAccessToken(first.access_token)).rejects.toMatchObject({
+      reason: 'expired',
+    });
+    const next = await token(
+      { grant_type: 'refresh_token', refresh_token: first.refresh_token },
+      WEB_AUTH,
+    );
+    const access = await fx.sso.verifyAccessToken(next.body.access_token);
+    expect(access.expiresAt).toBe((fx.clock.nowSeconds() + 1200) * 1000);
+  });
+
+  it('narrow to a subset of the granted scopes, keeping the full grant for the next refresh', async () => {
+    const first = await webTokens();
+    const narrow = await token(
+      { grant_type: 'refresh_token', refresh_token: first.refresh_token, scope: SCOPES[1]! },
+      WEB_AUTH,
+    );
+    expect(narrow.status).toBe(200);
+    expect((await fx.sso.verifyAccessToken(narrow.body.access_token)).scopes).toEqual([SCOPES[1]]);
+    const full = await token(
+      { grant_type: 'refresh_token', refresh_token: narrow.body.refresh_token },
+      WEB_AUTH,
+    );
+    expect((await fx.sso.verifyAccessToken(full.body.access_token)).scopes).toEqual(SCOPES);
+  });
+
+  it('a scope that was not granted is invalid_scope, and the refresh token survives', async () => {
+    const first = await webTokens();
+    const res = await token(
+      {
+        grant_type: 'refresh_token',
+        refresh_token: first.refresh_token,
+        scope: `${SCOPES[0]} esi-mail.send_mail.v1`,
+      },
+      WEB_AUTH,
+    );
+    expectError(res, 400, 'invalid_scope', /esi-mail\.send_mail\.v1/);
+    expect(
+      (await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token }, WEB_AUTH))
+        .status,
+    ).toBe(200);
+  });
+
+  it("another client's refresh token is invalid_grant", async () => {
+    const first = await webTokens();
+    const res = await token(
+      { grant_type: 'refresh_token', refresh_token: first.refresh_token },
+      basic(OPEN.clientId, OPEN.clientSecret),
+    );
+    expectError(res, 400, 'invalid_grant', /another client/);
+  });
+
+  it('transferCharacter kills old refresh tokens; a new login carries the new owner hash', async () => {
+    const before = await webTokens();
+    const oldOwner = CHARACTERS[0]!.ownerHash;
+    fx.sso.transferCharacter(CHARACTERS[0]!.id);
+    const newOwner = fx.sso.characters[0]!.ownerHash;
+    expect(newOwner).not.toBe(oldOwner);
+    expect(newOwner).toMatch(/^[A-Za-z0-9+/]{27}=$/);
+    expectError(
+      await token({ grant_type: 'refresh_token', refresh_token: before.refresh_token }, WEB_AUTH),
+      400,
+      'invalid_grant',
+    );
+    // The access token already out runs until it expires, as on EVE.
+    expect((await fx.sso.verifyAccessToken(before.access_token)).ownerHash).toBe(oldOwner);
+    const after = await webTokens();
+    expect((await fx.sso.verifyAccessToken(after.access_token)).ownerHash).toBe(newOwner);
+  });
+
+  it('issueTokens gives a refresh token the token endpoint accepts', async () => {
+    const issued = await fx.sso.issueTokens({
+      characterId: CHARACTERS[1]!.id,
+      scopes: ['publicData'],
+      clientId: WEB.clientId,
+    });
+    const res = await token(
+      { grant_type: 'refresh_token', refresh_token: issued.refresh_token },
+      WEB_AUTH,
+    );
+    expect(res.status).toBe(200);
+    expect((await fx.sso.verifyAccessToken(res.body.access_token)).characterName).toBe(
+      CHARACTERS[1]!.name,
+    );
+  });
+
+  it('concurrent refreshes with one token: exactly one wins', async () => {
+    const first = await webTokens();
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        token({ grant_type: 'refresh_token', refresh_token: first.refresh_token }, WEB_AUTH),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400]);
   });
 });
