@@ -119,6 +119,21 @@ describe('resolveSpec', () => {
     expect((await readFile(cachePaths(ws.root).spec)).equals(changed)).toBe(true);
   });
 
+  it('still records the new sha256 when there is no previous copy to compare with', async () => {
+    const { esi, ws } = await setup();
+    const changed = republished();
+    esi.specs.set(DATE, changed);
+    const result = await resolveSpec(options(ws, { ESI_BASE_URL: esi.url }));
+    expect(result.sha256).toBe(sha256Hex(changed));
+    expect(ws.printed).toEqual([]);
+    expect(ws.logs).toEqual([
+      expect.stringMatching(/warning: ESI changed the spec for 2026-08-04/),
+      expect.stringMatching(/no copy of the previous spec is cached/),
+      expect.stringMatching(/recorded sha256 [0-9a-f]{64} in .*esi-spec\.lock\.json$/),
+    ]);
+    expect((await ws.readLock()).sha256).toBe(sha256Hex(changed));
+  });
+
   it('uses the cache with a one-line notice when ESI is unreachable', async () => {
     const { esi, ws } = await setup();
     await resolveSpec(options(ws, { ESI_BASE_URL: esi.url }));

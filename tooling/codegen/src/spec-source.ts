@@ -163,7 +163,7 @@ async function fromCache(
   lock: SpecLock,
   cached: CachedSpec,
   source: SpecSource,
-) {
+): Promise<ResolvedSpec> {
   const { document, version } = parseSpecBytes(cached.bytes, cached.file);
   if (version !== lock.compatibilityDate || cached.sha256 !== lock.sha256) {
     pipeline.log(
@@ -189,10 +189,13 @@ async function fromDownload(
     pipeline.log(
       `esikit-codegen: warning: ESI changed the spec for ${lock.compatibilityDate} without a new compatibility date (sha256 ${lock.sha256} → ${sha256})`,
     );
-    const previous = cached !== undefined && cached.sha256 !== sha256 ? cached : undefined;
-    if (previous !== undefined) {
-      const before = parseSpecBytes(previous.bytes, previous.file).document;
-      pipeline.print(describeSpecChange(before, download.document));
+    // Only a cached copy of the same date is the "before" of this change.
+    const before =
+      cached !== undefined && cached.sha256 !== sha256
+        ? parseSpecBytes(cached.bytes, cached.file)
+        : undefined;
+    if (before !== undefined && before.version === lock.compatibilityDate) {
+      pipeline.print(describeSpecChange(before.document, download.document));
     } else {
       pipeline.log(
         'esikit-codegen: no copy of the previous spec is cached, so the change cannot be listed',
