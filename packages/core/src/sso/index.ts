@@ -26,6 +26,8 @@ export type { CallbackRedirect, StoreCallOptions, TokenFilter, TokenStore } from
 export { MemoryTokenStore } from './memory-store.js';
 export { RedisTokenStore } from './redis-store.js';
 export type { RedisTokenStoreOptions } from './redis-store.js';
+export { EncryptedTokenStore, TokenCipher } from './encryption.js';
+export type { TokenCipherOptions } from './encryption.js';
 export { TokenManager } from './manager.js';
 export type { BulkOptions, BulkRefreshResult, TokenManagerOptions, TokenQuery } from './manager.js';
 export { completeLogin, importRefreshToken, saveToken, startLogin } from './login.js';
