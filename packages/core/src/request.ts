@@ -1,6 +1,7 @@
 import type { OperationSpec } from '@esikit/spec';
 import type { AccessTokenSource } from './auth.js';
-import { EsiOptionError, EsiValidationError } from './esi-errors.js';
+import { EsiAbortedError, EsiOptionError, EsiValidationError } from './esi-errors.js';
+import { EsikitError } from './errors.js';
 import type { RetryOptions } from './options.js';
 import { CursorIterator, fromIdIterator, type FromIdOptions } from './internal/cursor.js';
 import { collectPages } from './internal/pages.js';
@@ -76,6 +77,17 @@ export class RequestHandle {
 
   async resultsWithResponse(options: EsiPageOptions = {}): Promise<EsiResponse<unknown>> {
     const op = await this.#ctx.operation(this.#id);
+    try {
+      return await this.#all(op, options);
+    } catch (error) {
+      // Waits between pages (a new cache window) end with the signal's own reason.
+      if (options.signal?.aborted && !(error instanceof EsikitError))
+        throw new EsiAbortedError(op.id, options.signal.reason);
+      throw error;
+    }
+  }
+
+  async #all(op: OperationSpec, options: EsiPageOptions): Promise<EsiResponse<unknown>> {
     switch (op.pagination) {
       case 'none':
         return this.#fetch(op, undefined, options);
@@ -191,7 +203,7 @@ export class RequestHandle {
       compatibilityDate: ctx.compatibilityDate(op, this.#call.compatibilityDate),
       ignoreCache: options.ignoreCache === true,
       retries: options.retries ? { ...ctx.retries, ...checkRetries(options.retries) } : ctx.retries,
-      timeout: options.timeout === undefined ? ctx.readTimeout : checkTimeout(options.timeout),
+      timeout: options.timeout === undefined ? undefined : checkTimeout(options.timeout),
       signal: options.signal,
     };
     return ctx.pipeline.fetch(req);

@@ -72,7 +72,7 @@ export type EsiRequestArgs<Id extends OperationId> =
 
 /** Records of a cursor route's body (its list property). */
 export type CursorItem<R> = {
-  [K in keyof R]: K extends 'cursor'
+  [K in keyof R]-?: K extends 'cursor'
     ? never
     : NonNullable<R[K]> extends readonly (infer E)[]
       ? E

@@ -30,13 +30,11 @@ export async function collectPages(
   let why = '';
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     let first = await fetchPage(1);
-    if (
-      first.expires !== undefined &&
-      first.expires - clock() < NEAR_EXPIRY_MS &&
-      first.pages !== undefined &&
-      first.pages > 1
-    ) {
-      await waitUntil(clock, first.expires, signal);
+    // Only a response with a real freshness window can be "about to expire"; an ETag-only
+    // response (no Expires) is revalidated on every walk anyway.
+    const left = first.expires === undefined ? 0 : first.expires - clock();
+    if (left > 0 && left < NEAR_EXPIRY_MS && first.pages !== undefined && first.pages > 1) {
+      await waitUntil(clock, clock() + left, signal);
       first = await fetchPage(1);
     }
     const total = first.pages ?? 1;

@@ -38,7 +38,8 @@ export interface PageRequest {
   readonly compatibilityDate: string;
   readonly ignoreCache: boolean;
   readonly retries: RetryOptions;
-  readonly timeout: number;
+  /** Per-call limit (ms) for one attempt; undefined = the pool's connect/read timeouts. */
+  readonly timeout: number | undefined;
   readonly signal: AbortSignal | undefined;
 }
 
@@ -201,14 +202,14 @@ export class Pipeline {
             headers,
             body,
             signal,
-            readTimeout: req.timeout,
+            timeout: req.timeout,
           });
         } catch (error) {
           bucket.settle(spend, o.clock(), 503, {});
           if (signal?.aborted) throw error;
           if (connectionRetries >= req.retries.connection) {
             throw isTimeout(error)
-              ? new EsiTimeoutError(op.id, req.timeout, { cause: error })
+              ? new EsiTimeoutError(op.id, req.timeout ?? this.#o.readTimeout, { cause: error })
               : new EsiNetworkError(op.id, error);
           }
           await this.#backoff(connectionRetries++, req.retries, signal);

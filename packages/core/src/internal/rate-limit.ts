@@ -87,7 +87,9 @@ export class Bucket {
       }
     }
     const remaining = Number(headers['x-ratelimit-remaining']);
+    // After a 429, Retry-After is the better guide: Remaining says 0 only until then.
     if (
+      status !== 429 &&
       headers['x-ratelimit-remaining'] !== undefined &&
       Number.isFinite(remaining) &&
       Number.isFinite(this.maxTokens)

@@ -13,8 +13,16 @@ export interface SendOptions {
   readonly headers: Record<string, string>;
   readonly body: string | undefined;
   readonly signal: AbortSignal | undefined;
-  /** Milliseconds allowed for the headers and, separately, between body chunks. */
-  readonly readTimeout: number;
+  /**
+   * A per-call limit (ms) for the whole exchange, headers and body. Without it the pool's
+   * connect and read timeouts apply.
+   */
+  readonly timeout: number | undefined;
+}
+
+/** Thrown when a per-call {@link SendOptions.timeout} ran out. */
+export class SendTimeoutError extends Error {
+  readonly code = 'ESIKIT_SEND_TIMEOUT';
 }
 
 /**
@@ -52,24 +60,37 @@ export class Transport {
   }
 
   async send(options: SendOptions): Promise<RawResponse> {
-    const res = await this.#dispatcher.request({
-      origin: this.#origin,
-      path: options.path,
-      method: options.method,
-      headers: options.headers,
-      body: options.body ?? null,
-      signal: options.signal ?? null,
-      headersTimeout: options.readTimeout,
-      bodyTimeout: options.readTimeout,
-    });
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(res.headers)) {
-      if (value !== undefined)
-        headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    let signal = options.signal;
+    let timer: AbortSignal | undefined;
+    if (options.timeout !== undefined) {
+      timer = AbortSignal.timeout(options.timeout);
+      signal = signal ? AbortSignal.any([signal, timer]) : timer;
     }
-    // Read even empty bodies (304, 204) so the connection goes back to the pool.
-    const text = await res.body.text();
-    return { status: res.statusCode, headers, text };
+    try {
+      const res = await this.#dispatcher.request({
+        origin: this.#origin,
+        path: options.path,
+        method: options.method,
+        headers: options.headers,
+        body: options.body ?? null,
+        signal: signal ?? null,
+      });
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(res.headers)) {
+        if (value !== undefined)
+          headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      // Read even empty bodies (304, 204) so the connection goes back to the pool.
+      const text = await res.body.text();
+      return { status: res.statusCode, headers, text };
+    } catch (error) {
+      if (timer?.aborted && !options.signal?.aborted) {
+        throw new SendTimeoutError(`no complete response within ${options.timeout} ms`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
   }
 
   /** Closes the pool this transport created (a caller's dispatcher is left alone). */
@@ -82,6 +103,7 @@ const TIMEOUT_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CONNECT_TIMEOUT',
+  'ESIKIT_SEND_TIMEOUT',
 ]);
 
 /** True when undici gave up waiting (connect, headers or body). */

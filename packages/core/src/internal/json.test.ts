@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseJson } from './json.js';
+
+describe('parseJson', () => {
+  it('parses ordinary bodies, including big ids that are still safe', () => {
+    expect(parseJson('{"a":1,"b":[2147483648,9007199254740991]}')).toEqual({
+      ok: true,
+      value: { a: 1, b: [2147483648, 9007199254740991] },
+    });
+  });
+
+  it('refuses an integer JSON.parse would round', () => {
+    const r = parseJson('[{"item_id":9007199254740993}]');
+    expect(r).toEqual({
+      ok: false,
+      problem: { kind: 'unsafe-integer', literal: '9007199254740993' },
+    });
+    expect(parseJson('{"x":-12345678901234567890}').ok).toBe(false);
+  });
+
+  it('ignores long digit runs inside strings and in floats', () => {
+    expect(parseJson('{"hash":"12345678901234567890123","n":1}').ok).toBe(true);
+    expect(parseJson('{"s":"a\\"12345678901234567890"}').ok).toBe(true);
+    expect(parseJson('{"isk":12345678901234567890.5}').ok).toBe(true);
+  });
+
+  it('reports syntax errors (a truncated body) as such', () => {
+    const r = parseJson('[{"a":1},{"b"');
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problem.kind).toBe('syntax');
+  });
+});

@@ -1,0 +1,168 @@
+import { Agent } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { harness, T0, tick, type Harness } from '../test/helpers.js';
+import { EsiAbortedError, EsiIncompleteResultError } from './index.js';
+
+const ORDERS = 'GetMarketsRegionIdOrders';
+
+let open: Harness | undefined;
+afterEach(async () => {
+  if (open) {
+    expect(open.sim.stats().violations).toEqual({
+      cacheWindow: 0,
+      afterErrorLimit: 0,
+      duringRetryAfter: 0,
+      missingUserAgent: 0,
+    });
+    await open.close();
+    open = undefined;
+  }
+});
+
+async function start(...args: Parameters<typeof harness>): Promise<Harness> {
+  open = await harness(...args);
+  return open;
+}
+
+/** Moves the simulated clock forward in steps while `promise` is pending (waits poll the clock). */
+async function advanceWhile<T>(h: Harness, promise: Promise<T>, stepMs: number): Promise<T> {
+  let done = false;
+  const settled = promise.finally(() => {
+    done = true;
+  });
+  settled.catch(() => undefined);
+  for (let i = 0; i < 200 && !done; i++) {
+    await tick(60);
+    if (!done) h.sim.clock.advance(stepMs);
+  }
+  return settled;
+}
+
+describe('results() over X-Pages', () => {
+  it('fetches page 1, then the rest, and concatenates them in order', async () => {
+    const h = await start({ pages: { [ORDERS]: 7 } });
+    const all = await h.esi.request(ORDERS, { region_id: 10000002 }).resultsWithResponse();
+    const pages = await Promise.all(
+      [1, 2, 3, 4, 5, 6, 7].map((page) =>
+        h.esi.request(ORDERS, { region_id: 10000002 }).result({ page }),
+      ),
+    );
+    expect(all.data).toEqual(pages.flat());
+    expect(all.pages).toBe(7);
+    expect(all.fromCache).toBe(false);
+    const queries = h.sim.audit().map((e) => e.query);
+    expect(queries[0]).toBe('order_type=all');
+    expect(queries).toHaveLength(7); // the page-by-page calls above all came from the cache
+  });
+
+  it('keeps at most pageConcurrency pages in flight', async () => {
+    let inFlight = 0;
+    let most = 0;
+    class CountingAgent extends Agent {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      override async request(...args: any[]): Promise<any> {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        try {
+          return await (super.request as (...a: unknown[]) => Promise<unknown>)(...args);
+        } finally {
+          inFlight -= 1;
+        }
+      }
+    }
+    const dispatcher = new CountingAgent();
+    const h = await start(
+      { pages: { [ORDERS]: 20 }, latencyMs: 15 },
+      { pageConcurrency: 3, dispatcher },
+    );
+    await h.esi.request(ORDERS, { region_id: 10000002 }).results();
+    expect(h.seen(ORDERS)).toBe(20);
+    expect(most).toBe(3);
+    await dispatcher.close();
+  });
+
+  it('turns 304s into data inside results()', async () => {
+    // Universe types carry an ETag but no Expires: a second walk revalidates every page.
+    const h = await start({ pages: { GetUniverseTypes: 4 } });
+    const first = await h.esi.request('GetUniverseTypes').results();
+    const second = await h.esi.request('GetUniverseTypes').resultsWithResponse();
+    expect(second.data).toEqual(first);
+    expect(second.fromCache).toBe(true);
+    expect(h.sim.stats().notModified).toBe(4);
+    expect(h.esi.stats().notModified).toBe(4);
+  });
+
+  it('refetches when a page changed mid-walk, after the old window, and returns one snapshot', async () => {
+    const h = await start({
+      pages: { [ORDERS]: 3 },
+      faults: { routes: { [ORDERS]: { pageChange: true } } },
+    });
+    const walk = h.esi.request(ORDERS, { region_id: 10000002 }).resultsWithResponse();
+    // Let the first walk see the change, then stop changing the data.
+    while (h.seen(ORDERS) < 3) await tick(10);
+    h.sim.setFaults({});
+    const result = await advanceWhile(h, walk, 30_000);
+    const mods = new Set(
+      h.sim
+        .audit()
+        .slice(-3)
+        .map((e) => e.status),
+    );
+    expect(mods).toEqual(new Set([200]));
+    expect(h.seen(ORDERS)).toBe(6);
+    // No page was asked for again before its Expires (the afterEach checks the counter too).
+    expect(h.sim.audit()[3]?.at).toBeGreaterThanOrEqual(T0 - 1000 + 300_000);
+    const pages = await Promise.all(
+      [1, 2, 3].map((page) =>
+        h.esi.request(ORDERS, { region_id: 10000002 }).resultWithResponse({ page }),
+      ),
+    );
+    expect(new Set(pages.map((p) => p.lastModified)).size).toBe(1);
+    expect(result.data).toEqual(pages.flatMap((p) => p.data));
+  });
+
+  it('gives up with EsiIncompleteResultError when pages keep disagreeing', async () => {
+    const h = await start({
+      pages: { [ORDERS]: 3 },
+      faults: { routes: { [ORDERS]: { pageChange: true } } },
+    });
+    const walk = h.esi.request(ORDERS, { region_id: 10000002 }).results();
+    const error = await advanceWhile(h, walk, 60_000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EsiIncompleteResultError);
+    expect(error).toMatchObject({
+      code: 'ESIKIT_INCOMPLETE_RESULT',
+      operation: ORDERS,
+      attempts: 3,
+    });
+    expect((error as Error).message).toMatch(/Last-Modified/);
+  });
+
+  it('waits for the next window when page 1 is about to expire', async () => {
+    const h = await start({ pages: { [ORDERS]: 3 } });
+    // Two seconds before the 5-minute window ends.
+    h.sim.clock.advance(300_000 - 1000 - 2000);
+    const walk = h.esi.request(ORDERS, { region_id: 10000002 }).results();
+    await advanceWhile(h, walk, 1000);
+    const audit = h.sim.audit();
+    expect(audit.map((e) => e.query)).toEqual([
+      'order_type=all',
+      'order_type=all',
+      'order_type=all&page=2',
+      'order_type=all&page=3',
+    ]);
+    const windowEnd = Math.ceil(audit[0]!.at / 300_000) * 300_000;
+    expect(audit[1]!.at).toBeGreaterThanOrEqual(windowEnd);
+  });
+
+  it('stops a walk when the caller aborts', async () => {
+    const h = await start({ pages: { [ORDERS]: 3 } });
+    h.sim.clock.advance(300_000 - 1000 - 2000);
+    const controller = new AbortController();
+    const walk = h.esi
+      .request(ORDERS, { region_id: 10000002 })
+      .results({ signal: controller.signal });
+    await tick(100);
+    controller.abort();
+    await expect(walk).rejects.toBeInstanceOf(EsiAbortedError);
+  });
+});
