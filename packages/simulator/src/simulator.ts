@@ -14,6 +14,7 @@ import { SchemaGenerator } from './internal/datagen.js';
 import { EsiHandler } from './internal/esi-handler.js';
 import { type FaultConfig, FaultInjector } from './internal/faults.js';
 import { BucketLimiter, ErrorLimiter } from './internal/limits.js';
+import { ResourceResponder } from './internal/resources.js';
 import { Router } from './internal/router.js';
 import { createUniverse } from './internal/universe.js';
 import { checkPages, normalizeOptions, type SimulatorOptions } from './options.js';
@@ -128,22 +129,27 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const faults = new FaultInjector();
   faults.set(o.faults);
   const audit = new AuditLog(o.auditLimit);
+  // Cursor and from_id streams start at the day's beginning: a day of history, then live events.
+  const anchor = Math.floor(o.clock.now() / 86_400_000) * 86_400_000;
+  const bodies = new BodyFactory(new SchemaGenerator(document), universe, anchor);
+  const resources = new ResourceResponder({
+    bodies,
+    clock: o.clock,
+    faults,
+    seed: o.seed,
+    pages: o.pages,
+  });
   const handler = new EsiHandler({
     table,
     router: new Router(table),
-    bodies: new BodyFactory(
-      new SchemaGenerator(document),
-      universe,
-      Math.floor(o.clock.now() / 86_400_000) * 86_400_000,
-    ),
+    resources,
+    bodies,
     clock: o.clock,
     verify: (token) => sso.verifyAccessToken(token),
     errors: new ErrorLimiter(o.clock, o.errorLimit, o.errorWindowSeconds),
     buckets: new BucketLimiter(o.clock, o.groups),
     audit,
     faults,
-    seed: o.seed,
-    pages: o.pages,
     latencyMs: o.latencyMs,
   });
 
@@ -190,7 +196,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     resetAudit: () => audit.reset(),
     setFaults: (f) => faults.set(f),
     setPages: (pages) => {
-      handler.setPages(checkPages(pages));
+      resources.setPages(checkPages(pages));
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -92,16 +92,13 @@ export class SchemaGenerator {
 
   #oneOf(branches: Json[], ctx: GenContext, name: string, depth: number): unknown {
     const resolved = branches.map((b) => this.#deref(b));
-    // ESI writes tagged unions as objects whose single property is optional. Any such object
-    // matches every branch, so no value satisfies `oneOf`; callers leave the field out.
     const exclusive = resolved.filter((b) => Array.isArray(b.required) && b.required.length > 0);
-    if (exclusive.length === 0 && resolved.every((b) => b.type === 'object')) return UNSATISFIABLE;
-    return this.generate(
-      ctx.rng.pick(exclusive.length > 0 ? exclusive : resolved),
-      ctx,
-      name,
-      depth + 1,
-    );
+    if (exclusive.length > 0) return this.generate(ctx.rng.pick(exclusive), ctx, name, depth + 1);
+    // ESI writes tagged unions as objects whose single property is optional; what ESI sends
+    // is one branch with its property present, so that is what we send.
+    const branch = ctx.rng.pick(resolved);
+    const properties = isObject(branch.properties) ? Object.keys(branch.properties) : [];
+    return this.generate({ ...branch, required: properties }, ctx, name, depth + 1);
   }
 
   #object(s: Json, ctx: GenContext, depth: number): unknown {

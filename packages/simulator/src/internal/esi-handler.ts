@@ -3,11 +3,12 @@ import type { OperationSpec, OperationTable } from '@esikit/spec';
 import type { SimulatorClock } from '../clock.js';
 import type { VerifiedAccess } from '../sso/index.js';
 import { type AuditLog, type ViolationKind, isMeaningfulUserAgent } from './audit.js';
-import type { BodyFactory, BodyResult } from './bodies.js';
-import { cacheWindow, etagOf, httpDate, ifNoneMatchMatches } from './caching.js';
+import type { BodyFactory } from './bodies.js';
+import { httpDate } from './caching.js';
 import type { FaultInjector } from './faults.js';
 import type { BucketLimiter, ErrorLimiter } from './limits.js';
 import { checkBody } from './request-body.js';
+import type { Outcome, ResourceResponder } from './resources.js';
 import type { Router } from './router.js';
 
 /** Everything the ESI handler reads; built once by startSimulator. */
@@ -21,23 +22,12 @@ export interface EsiDeps {
   readonly buckets: BucketLimiter;
   readonly audit: AuditLog;
   readonly faults: FaultInjector;
-  readonly seed: number;
-  pages: number | Readonly<Record<string, number>>;
+  readonly resources: ResourceResponder;
   readonly latencyMs: number;
 }
 
-/** Data of routes without `x-cache-age` still changes, on this period, but is not cacheable. */
-const UNCACHED_DATA_SECONDS = 300;
 const MAX_BODY_BYTES = 1 << 20;
-const MEMO_LIMIT = 5_000;
 const ESI_DAY_OFFSET_MS = 11 * 3_600_000;
-
-interface Outcome {
-  status: number;
-  headers: Record<string, string>;
-  /** Serialized JSON; undefined for 204/304. */
-  body?: string;
-}
 
 function errorOutcome(
   status: number,
@@ -73,24 +63,11 @@ function sleep(ms: number): Promise<void> {
  */
 export class EsiHandler {
   readonly #d: EsiDeps;
-  /** Rendered bodies by seed key: generation is the expensive part, and windows repeat. */
-  readonly #memo = new Map<string, { result: BodyResult; text?: string; etag?: string }>();
   /** Expiry (ms) of what each client last received, per resource, for the cache-window counter. */
   readonly #expiries = new Map<string, number>();
-  /** Bumped by the page-change fault: later pages of the resource see new data. */
-  readonly #generations = new Map<string, number>();
 
   constructor(deps: EsiDeps) {
     this.#d = deps;
-  }
-
-  setPages(pages: number | Readonly<Record<string, number>>): void {
-    this.#d.pages = pages;
-  }
-
-  #pagesFor(op: OperationSpec): number {
-    const p = this.#d.pages;
-    return typeof p === 'number' ? p : (p[op.id] ?? 3);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -217,7 +194,7 @@ export class EsiHandler {
     }
 
     const match = d.router.match(method, url.pathname, url.searchParams);
-    const op = 'op' in match ? match.op : undefined;
+    const op = 'op' in match ? match.op : match.failedOp;
     const bucket = op?.rateLimit ? d.buckets.spec(op.rateLimit) : undefined;
     const principal = access
       ? op?.scope !== undefined
@@ -291,31 +268,28 @@ export class EsiHandler {
       }
     }
 
-    if (!op)
-      return finish(
-        errorOutcome((match as { status: number }).status, (match as { error: string }).error),
-      );
-    if (!('op' in match)) return finish(errorOutcome(400, 'unreachable'));
+    if (!('op' in match)) return finish(errorOutcome(match.status, match.error));
+    const route = match.op;
 
     if (compat !== undefined) {
       const problem = this.#checkCompat(compat);
       if (problem) return finish(errorOutcome(400, problem));
     }
 
-    if (op.scope !== undefined) {
+    if (route.scope !== undefined) {
       if (authProblem) return finish(errorOutcome(401, authProblem));
       if (!access)
         return finish(
           errorOutcome(401, 'authentication required: send Authorization: Bearer <access token>'),
         );
-      if (!access.scopes.includes(op.scope))
-        return finish(errorOutcome(403, `token is not valid for scope(s): ${op.scope}`));
+      if (!access.scopes.includes(route.scope))
+        return finish(errorOutcome(403, `token is not valid for scope(s): ${route.scope}`));
       const characterId = match.params.character_id;
       if (typeof characterId === 'number' && characterId !== access.characterId) {
         return finish(errorOutcome(403, 'token is not valid for this character_id'));
       }
       const corporationId = match.params.corporation_id;
-      if (typeof corporationId === 'number' && op.path.includes('{corporation_id}')) {
+      if (typeof corporationId === 'number' && route.path.includes('{corporation_id}')) {
         const character = d.bodies.character(access.characterId);
         if (character?.corporationId !== corporationId) {
           return finish(errorOutcome(403, 'character is not a member of this corporation'));
@@ -324,7 +298,7 @@ export class EsiHandler {
     }
 
     let requestBody: unknown;
-    if (op.body) {
+    if (route.body) {
       let text: string;
       try {
         text = await readBody(req);
@@ -332,19 +306,19 @@ export class EsiHandler {
         return finish(errorOutcome(400, (e as Error).message));
       }
       if (text.trim() === '') {
-        if (op.body.required) return finish(errorOutcome(400, 'request body is required'));
+        if (route.body.required) return finish(errorOutcome(400, 'request body is required'));
       } else {
         try {
           requestBody = JSON.parse(text) as unknown;
         } catch {
           return finish(errorOutcome(400, 'request body is not valid JSON'));
         }
-        const problem = checkBody(op.body.schema, requestBody);
+        const problem = checkBody(route.body.schema, requestBody);
         if (problem) return finish(errorOutcome(400, problem));
       }
     }
 
-    const action = d.faults.decide(op.id);
+    const action = d.faults.decide(route.id);
     if (action.kind === 'status') {
       const text = {
         500: 'Internal Server Error',
@@ -356,7 +330,12 @@ export class EsiHandler {
     }
     if (action.kind === 'reset') return finish({ status: 0, headers: {} }, 'reset');
 
-    const outcome = this.#respond(req, op, match.params, requestBody, url);
+    const outcome = d.resources.respond(
+      route,
+      match.params,
+      requestBody,
+      header(req, 'if-none-match'),
+    );
     return finish(outcome, action.kind === 'truncate' ? 'truncate' : undefined);
   }
 
@@ -370,78 +349,5 @@ export class EsiHandler {
     const today = new Date(this.#d.clock.now() - ESI_DAY_OFFSET_MS).toISOString().slice(0, 10);
     if (value > today) return `X-Compatibility-Date ${value} is in the future (today is ${today})`;
     return undefined;
-  }
-
-  #respond(
-    req: IncomingMessage,
-    op: OperationSpec,
-    params: Readonly<Record<string, unknown>>,
-    requestBody: unknown,
-    url: URL,
-  ): Outcome {
-    const d = this.#d;
-    const now = d.clock.now();
-    const cached = op.method === 'GET' && op.cacheAge !== undefined;
-    const window = cacheWindow(
-      now,
-      op.method === 'GET' ? (op.cacheAge ?? UNCACHED_DATA_SECONDS) : UNCACHED_DATA_SECONDS,
-    );
-    const { page: _page, ...resourceParams } = params;
-    const pages = op.pagination === 'pages' ? this.#pagesFor(op) : 1;
-    const resource = `${op.id}|${JSON.stringify(resourceParams)}|${window.index}`;
-    const generation = this.#generations.get(resource) ?? 0;
-    const seedKey = `${d.seed}|${resource}|g${generation}|p${pages}`;
-    const page = typeof params.page === 'number' ? params.page : 1;
-
-    if (op.method !== 'GET') {
-      const result = d.bodies.build({
-        op,
-        params,
-        requestBody,
-        dataTime: now,
-        seedKey: `${seedKey}|${now}`,
-        pages,
-      });
-      return {
-        status: result.status,
-        headers: { ...result.headers },
-        ...(result.body !== undefined ? { body: JSON.stringify(result.body) } : {}),
-      };
-    }
-
-    const memoKey = `${seedKey}|page=${page}|${url.searchParams.get('before') ?? ''}|${url.searchParams.get('after') ?? ''}`;
-    let memo = this.#memo.get(memoKey);
-    if (!memo) {
-      const dataTime = cached ? window.start : now;
-      const result = d.bodies.build({ op, params, requestBody, dataTime, seedKey, pages });
-      const text = result.body !== undefined ? JSON.stringify(result.body) : undefined;
-      memo = { result, ...(text !== undefined ? { text, etag: etagOf(text) } : {}) };
-      // Uncached routes (cursor listings) move with the clock; memoising them would freeze them.
-      if (cached) {
-        if (this.#memo.size >= MEMO_LIMIT) this.#memo.delete(this.#memo.keys().next().value!);
-        this.#memo.set(memoKey, memo);
-      }
-    }
-    const { result, text, etag } = memo;
-    const headers: Record<string, string> = { ...result.headers };
-    if (result.status !== 200)
-      return { status: result.status, headers, ...(text !== undefined ? { body: text } : {}) };
-
-    // The page-change fault: page 1 went out, so the rest of the walk sees the next version.
-    if (op.pagination === 'pages' && page === 1 && d.faults.spec(op.id).pageChange === true) {
-      this.#generations.set(resource, generation + 1);
-    }
-    if (etag) headers.ETag = etag;
-    headers['Last-Modified'] = httpDate(window.start + generation * 1000);
-    if (cached) {
-      headers.Expires = httpDate(window.expires);
-      headers['Cache-Control'] =
-        `public, max-age=${Math.max(0, Math.ceil((window.expires - now) / 1000))}`;
-    } else {
-      headers['Cache-Control'] = 'no-cache';
-    }
-    if (etag && ifNoneMatchMatches(header(req, 'if-none-match'), etag))
-      return { status: 304, headers };
-    return { status: 200, headers, ...(text !== undefined ? { body: text } : {}) };
   }
 }

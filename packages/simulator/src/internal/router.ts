@@ -11,6 +11,8 @@ export interface RouteMatch {
 export interface RouteFailure {
   readonly status: 400 | 404 | 405;
   readonly error: string;
+  /** The operation, when the path matched but a parameter was wrong. */
+  readonly failedOp?: OperationSpec;
 }
 
 interface CompiledRoute {
@@ -87,12 +89,13 @@ function parseParams(
     if (p.in === 'header') continue;
     const raw = p.in === 'path' ? path[p.name] : (query.get(p.name) ?? undefined);
     if (raw === undefined || (raw === '' && p.in === 'query')) {
-      if (p.required) return bad(`Missing required ${p.in} parameter ${p.name}`);
+      if (p.required)
+        return { status: 400, error: `Missing required ${p.in} parameter ${p.name}`, failedOp: op };
       if (p.default !== undefined) params[p.name] = p.default;
       continue;
     }
     const parsed = parseValue(p, raw, `${p.in} parameter ${p.name}`);
-    if (parsed instanceof BadParam) return parsed;
+    if (parsed instanceof BadParam) return { status: 400, error: parsed.error, failedOp: op };
     params[p.name] = parsed;
   }
   return { op, params };

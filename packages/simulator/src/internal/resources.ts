@@ -1,0 +1,125 @@
+import type { OperationSpec } from '@esikit/spec';
+import type { SimulatorClock } from '../clock.js';
+import type { BodyFactory, BodyResult } from './bodies.js';
+import { cacheWindow, etagOf, httpDate, ifNoneMatchMatches } from './caching.js';
+import type { FaultInjector } from './faults.js';
+
+/** An answer before it is written: status, headers and the serialized JSON body. */
+export interface Outcome {
+  status: number;
+  headers: Record<string, string>;
+  /** Serialized JSON; undefined for 204/304. */
+  body?: string;
+}
+
+export interface ResourceDeps {
+  readonly bodies: BodyFactory;
+  readonly clock: SimulatorClock;
+  readonly faults: FaultInjector;
+  readonly seed: number;
+  pages: number | Readonly<Record<string, number>>;
+}
+
+/** Data of routes without `x-cache-age` still changes, on this period, but is not cacheable. */
+const UNCACHED_DATA_SECONDS = 300;
+const MEMO_LIMIT = 5_000;
+
+/**
+ * Resources in time: which cache window a request falls in, the data of that window (rendered
+ * once and memoised), its ETag/Last-Modified/Expires, 304s, and the page-change fault.
+ */
+export class ResourceResponder {
+  readonly #d: ResourceDeps;
+  /** Rendered bodies by seed key: generation is the expensive part, and windows repeat. */
+  readonly #memo = new Map<string, { result: BodyResult; text?: string; etag?: string }>();
+  /** Bumped by the page-change fault: later pages of the resource see new data. */
+  readonly #generations = new Map<string, number>();
+
+  constructor(deps: ResourceDeps) {
+    this.#d = deps;
+  }
+
+  setPages(pages: number | Readonly<Record<string, number>>): void {
+    this.#d.pages = pages;
+  }
+
+  #pagesFor(op: OperationSpec): number {
+    const p = this.#d.pages;
+    return typeof p === 'number' ? p : (p[op.id] ?? 3);
+  }
+
+  /** Answers a validated, authorised request with data and, for GETs, the cache headers. */
+  respond(
+    op: OperationSpec,
+    params: Readonly<Record<string, unknown>>,
+    requestBody: unknown,
+    ifNoneMatch: string | undefined,
+  ): Outcome {
+    const d = this.#d;
+    const now = d.clock.now();
+    const cached = op.method === 'GET' && op.cacheAge !== undefined;
+    const window = cacheWindow(
+      now,
+      op.method === 'GET' ? (op.cacheAge ?? UNCACHED_DATA_SECONDS) : UNCACHED_DATA_SECONDS,
+    );
+    const { page: _page, before: _before, after: _after, ...rest } = params;
+    // The cursor is part of the resource for cursor routes, the page never is.
+    const resourceParams =
+      op.pagination === 'cursor' ? { ...rest, before: _before, after: _after } : rest;
+    const pages = op.pagination === 'pages' ? this.#pagesFor(op) : 1;
+    const resource = `${op.id}|${JSON.stringify(resourceParams)}|${window.index}`;
+    const generation = this.#generations.get(resource) ?? 0;
+    const seedKey = `${d.seed}|${resource}|g${generation}|p${pages}`;
+    const page = typeof params.page === 'number' ? params.page : 1;
+
+    if (op.method !== 'GET') {
+      const result = d.bodies.build({
+        op,
+        params,
+        requestBody,
+        dataTime: now,
+        seedKey: `${seedKey}|${now}`,
+        pages,
+      });
+      return {
+        status: result.status,
+        headers: { ...result.headers },
+        ...(result.body !== undefined ? { body: JSON.stringify(result.body) } : {}),
+      };
+    }
+
+    const memoKey = `${seedKey}|page=${page}`;
+    let memo = this.#memo.get(memoKey);
+    if (!memo) {
+      const dataTime = cached ? window.start : now;
+      const result = d.bodies.build({ op, params, requestBody, dataTime, seedKey, pages });
+      const text = result.body !== undefined ? JSON.stringify(result.body) : undefined;
+      memo = { result, ...(text !== undefined ? { text, etag: etagOf(text) } : {}) };
+      // Uncached routes (cursor listings) move with the clock; memoising them would freeze them.
+      if (cached) {
+        if (this.#memo.size >= MEMO_LIMIT) this.#memo.delete(this.#memo.keys().next().value!);
+        this.#memo.set(memoKey, memo);
+      }
+    }
+    const { result, text, etag } = memo;
+    const headers: Record<string, string> = { ...result.headers };
+    if (result.status !== 200)
+      return { status: result.status, headers, ...(text !== undefined ? { body: text } : {}) };
+
+    // The page-change fault: page 1 went out, so the rest of the walk sees the next version.
+    if (op.pagination === 'pages' && page === 1 && d.faults.spec(op.id).pageChange === true) {
+      this.#generations.set(resource, generation + 1);
+    }
+    if (etag) headers.ETag = etag;
+    headers['Last-Modified'] = httpDate(window.start + generation * 1000);
+    if (cached) {
+      headers.Expires = httpDate(window.expires);
+      headers['Cache-Control'] =
+        `public, max-age=${Math.max(0, Math.ceil((window.expires - now) / 1000))}`;
+    } else {
+      headers['Cache-Control'] = 'no-cache';
+    }
+    if (etag && ifNoneMatchMatches(ifNoneMatch, etag)) return { status: 304, headers };
+    return { status: 200, headers, ...(text !== undefined ? { body: text } : {}) };
+  }
+}
