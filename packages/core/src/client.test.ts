@@ -52,6 +52,12 @@ describe('public calls', () => {
     expect(entry?.compatibilityDate).toBe('2026-08-04');
   });
 
+  it('sends the User-Agent as X-User-Agent for browsers', async () => {
+    const h = await start({}, { userAgentHeader: 'X-User-Agent' });
+    await h.esi.request('GetStatus').result();
+    expect(h.sim.audit()[0]?.userAgent).toBe(h.esi.userAgent);
+  });
+
   it('answers a second GET inside the cache window from cache, with no request (audit log)', async () => {
     const h = await start();
     const call = h.esi.Market.getMarketsRegionIdOrders({ region_id: 10000002 });

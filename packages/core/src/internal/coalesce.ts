@@ -20,6 +20,8 @@ export class Coalescer<T> {
     work: (signal: AbortSignal) => Promise<T>,
   ): [Promise<T>, boolean] {
     let flight = this.#flights.get(key);
+    // A flight every caller has left is being torn down; a newcomer starts afresh.
+    if (flight?.controller.signal.aborted) flight = undefined;
     const joined = flight !== undefined;
     if (!flight) {
       const controller = new AbortController();

@@ -1,0 +1,63 @@
+// Compile-time checks of the typed surface (tsc fails the build when one breaks).
+import { describe, expectTypeOf, it } from 'vitest';
+import type {
+  CharactersCharacterIdNotificationsGet,
+  FreelanceJobsDetailFreelancejob,
+  MarketsRegionIdOrdersGet,
+} from './generated/index.js';
+import type { EsiClientWithTags, EsiRequestArgs, EsiResponse } from './index.js';
+
+declare const esi: EsiClientWithTags;
+// The checks live in functions that are type-checked but never run: nothing is sent.
+const typeOnly = (check: () => void): void => void check;
+
+describe('typed requests', () => {
+  it('types params, options and results from the spec', () =>
+    typeOnly(() => {
+      const orders = esi.request('GetMarketsRegionIdOrders', { region_id: 10000002 });
+      expectTypeOf(orders.results()).resolves.toEqualTypeOf<MarketsRegionIdOrdersGet>();
+      expectTypeOf(orders.resultWithResponse()).resolves.toEqualTypeOf<
+        EsiResponse<MarketsRegionIdOrdersGet>
+      >();
+      expectTypeOf(esi.Market.getMarketsRegionIdOrders).parameters.toEqualTypeOf<
+        EsiRequestArgs<'GetMarketsRegionIdOrders'>
+      >();
+      expectTypeOf(
+        esi.Character.getCharactersCharacterIdNotifications(
+          { character_id: 1 },
+          { token: 'jwt' },
+        ).result(),
+      ).resolves.toEqualTypeOf<CharactersCharacterIdNotificationsGet>();
+    }));
+
+  it('requires a token on scoped routes and a body where the spec wants one', () =>
+    typeOnly(() => {
+      // @ts-expect-error — the notifications route needs a token
+      esi.request('GetCharactersCharacterIdNotifications', { character_id: 1 });
+      // @ts-expect-error — order_type has a default, region_id does not
+      esi.request('GetMarketsRegionIdOrders', {});
+      // @ts-expect-error — not an enum value
+      esi.request('GetMarketsRegionIdOrders', { region_id: 1, order_type: 'any' });
+      // @ts-expect-error — /universe/names needs a body
+      esi.request('PostUniverseNames', {});
+      esi.request('PostUniverseNames', {}, { body: [1, 2] });
+      esi.request('GetStatus');
+    }));
+
+  it('offers iterators only where the route pages that way', () =>
+    typeOnly(() => {
+      const jobs = esi.request('GetFreelanceJobsListing').cursor();
+      expectTypeOf(jobs.after).toEqualTypeOf<string | undefined>();
+      expectTypeOf(jobs).toMatchTypeOf<AsyncIterable<FreelanceJobsDetailFreelancejob>>();
+      // @ts-expect-error — /status has no cursor
+      void esi.request('GetStatus').cursor;
+      const tx = esi
+        .request(
+          'GetCharactersCharacterIdWalletTransactions',
+          { character_id: 1 },
+          { token: 'jwt' },
+        )
+        .fromId();
+      expectTypeOf(tx).toMatchTypeOf<AsyncIterable<{ transaction_id: number }>>();
+    }));
+});
