@@ -30,20 +30,38 @@ describe('compileSpec on the 2026-08-04 spec', async () => {
       enum: ['buy', 'sell', 'all'],
       default: 'all',
     });
-    expect(orders.parameters.find((p) => p.name === 'page')).toMatchObject({ minimum: 1, format: 'int32' });
+    expect(orders.parameters.find((p) => p.name === 'page')).toMatchObject({
+      minimum: 1,
+      format: 'int32',
+    });
     expect(orders.standardHeaders).toContain('X-Compatibility-Date');
 
     const contacts = table.operations.find((op) => op.id === 'GetAlliancesAllianceIdContacts')!;
-    expect(contacts.rateLimit).toEqual({ group: 'alliance-social', maxTokens: 300, windowSize: '15m', windowMs: 900_000 });
+    expect(contacts.rateLimit).toEqual({
+      group: 'alliance-social',
+      maxTokens: 300,
+      windowSize: '15m',
+      windowMs: 900_000,
+    });
     expect(contacts.scope).toBe('esi-alliances.read_contacts.v1');
     expect(contacts.cacheAge).toBe(300);
-    expect(contacts.parameters.find((p) => p.name === 'alliance_id')).toMatchObject({ type: 'integer', format: 'int64', required: true });
+    expect(contacts.parameters.find((p) => p.name === 'alliance_id')).toMatchObject({
+      type: 'integer',
+      format: 'int64',
+      required: true,
+    });
 
-    const extractions = table.operations.find((op) => op.path === '/corporation/{corporation_id}/mining/extractions')!;
+    const extractions = table.operations.find(
+      (op) => op.path === '/corporation/{corporation_id}/mining/extractions',
+    )!;
     expect(extractions.roles).toEqual(['Station_Manager']);
 
     const names = table.operations.find((op) => op.id === 'PostUniverseNames')!;
-    expect(names.body?.schema).toMatchObject({ type: 'array', maxItems: 1000, items: { format: 'int64' } });
+    expect(names.body?.schema).toMatchObject({
+      type: 'array',
+      maxItems: 1000,
+      items: { format: 'int64' },
+    });
     expect(table.languages).toEqual(['en', 'de', 'fr', 'ja', 'ru', 'zh', 'ko', 'es']);
     expect(table.scopes).toContain('esi-wallet.read_character_wallet.v1');
   });
@@ -78,8 +96,22 @@ describe('compileSpec on bad input', () => {
       compileSpec({
         openapi: '3.1.0',
         info: { version: 'x' },
-        paths: { '/a': { get: { operationId: 'A', responses: {}, parameters: [{ $ref: '#/nope' }] } } },
+        paths: {
+          '/a': { get: { operationId: 'A', responses: {}, parameters: [{ $ref: '#/nope' }] } },
+        },
       }),
     ).toThrow(/#\/nope/);
+  });
+});
+
+describe('findSpecFile', () => {
+  it('resolves a relative ESI_SPEC_FILE from the cwd or the workspace root, and names a missing one', async () => {
+    const { findSpecFile } = await import('./index.js');
+    const pkgDir = new URL('..', import.meta.url).pathname;
+    const fromRoot = findSpecFile(pkgDir, { ESI_SPEC_FILE: '../shared/esi/openapi.json' });
+    expect(fromRoot).toBe(current);
+    expect(() => findSpecFile(pkgDir, { ESI_SPEC_FILE: 'nope/openapi.json' })).toThrow(
+      /ESI_SPEC_FILE=nope\/openapi.json does not exist/,
+    );
   });
 });

@@ -5,7 +5,6 @@ import type {
   OperationSpec,
   OperationTable,
   PaginationKind,
-  ParameterLocation,
   ParameterSpec,
   RateLimitSpec,
   StandardHeader,
@@ -63,9 +62,10 @@ export function resolvePointer(doc: Json, ref: string): Json {
 function deref(doc: Json, node: Json): Json {
   let current = node;
   for (let hops = 0; typeof current.$ref === 'string'; hops++) {
-    if (hops > 32) throw new SpecError('ESIKIT_SPEC_UNRESOLVED_REF', `$ref cycle at ${node.$ref}`);
+    if (hops > 32)
+      throw new SpecError('ESIKIT_SPEC_UNRESOLVED_REF', `$ref cycle at ${String(node.$ref)}`);
     const { $ref, ...siblings } = current;
-    current = { ...resolvePointer(doc, $ref as string), ...siblings };
+    current = { ...resolvePointer(doc, $ref), ...siblings };
   }
   return current;
 }
@@ -119,7 +119,7 @@ function parameter(doc: Json, raw: Json, pointer: string): ParameterSpec | Stand
   const schema = deref(doc, p.schema);
   const spec: ParameterSpec = {
     name,
-    in: location as ParameterLocation,
+    in: location,
     required: p.required === true || location === 'path',
     ...constraints(doc, schema, `${pointer}/schema`),
     ...(schema.default !== undefined ? { default: schema.default } : {}),
@@ -142,7 +142,11 @@ function rateLimit(raw: unknown, pointer: string): RateLimitSpec | undefined {
   const group = raw.group;
   const maxTokens = raw['max-tokens'];
   const windowSize = raw['window-size'];
-  if (typeof group !== 'string' || typeof maxTokens !== 'number' || typeof windowSize !== 'string') {
+  if (
+    typeof group !== 'string' ||
+    typeof maxTokens !== 'number' ||
+    typeof windowSize !== 'string'
+  ) {
     throw invalid(pointer, 'x-rate-limit needs group, max-tokens and window-size');
   }
   return { group, maxTokens, windowSize, windowMs: parseWindow(windowSize) };
@@ -159,8 +163,8 @@ function scopeOf(op: Json, pointer: string): string | undefined {
   const security = op.security;
   if (security === undefined) return undefined;
   if (!Array.isArray(security)) throw invalid(pointer, 'security is not an array');
-  const scopes = security.flatMap((req: unknown) =>
-    isObject(req) ? Object.values(req).flatMap((v) => (Array.isArray(v) ? v : [])) : [],
+  const scopes: unknown[] = security.flatMap((req: unknown): unknown[] =>
+    isObject(req) ? Object.values(req).flatMap((v): unknown[] => (Array.isArray(v) ? v : [])) : [],
   );
   if (scopes.length > 1) throw invalid(pointer, 'more than one scope per operation is unsupported');
   return typeof scopes[0] === 'string' ? scopes[0] : undefined;
@@ -179,7 +183,8 @@ function compileOperation(
 
   const parameters: ParameterSpec[] = [];
   const standardHeaders: StandardHeader[] = [];
-  const rawParams = [...pathParams, ...(Array.isArray(op.parameters) ? op.parameters : [])];
+  const opParams: unknown[] = Array.isArray(op.parameters) ? op.parameters : [];
+  const rawParams = [...pathParams, ...opParams];
   rawParams.forEach((raw, i) => {
     if (!isObject(raw)) throw invalid(`${pointer}/parameters/${i}`, 'parameter is not an object');
     const compiled = parameter(doc, raw, `${pointer}/parameters/${i}`);
@@ -209,7 +214,10 @@ function compileOperation(
     if (!isObject(media) || !isObject(media.schema)) {
       throw invalid(`${pointer}/requestBody`, 'only application/json bodies are supported');
     }
-    body = { required: rb.required === true, schema: inlineSchema(doc, media.schema) as JsonSchema };
+    body = {
+      required: rb.required === true,
+      schema: inlineSchema(doc, media.schema) as JsonSchema,
+    };
   }
 
   const tags = Array.isArray(op.tags) ? op.tags : [];
@@ -292,7 +300,8 @@ export function compileSpec(document: unknown): OperationTable {
   for (const scheme of Object.values(schemes)) {
     const flows = isObject(scheme) && isObject(scheme.flows) ? scheme.flows : {};
     for (const flow of Object.values(flows)) {
-      if (isObject(flow) && isObject(flow.scopes)) Object.keys(flow.scopes).forEach((s) => scopes.add(s));
+      if (isObject(flow) && isObject(flow.scopes))
+        Object.keys(flow.scopes).forEach((s) => scopes.add(s));
     }
   }
 

@@ -26,15 +26,30 @@ export function findSpecFile(
 ): string | undefined {
   const fromEnv = env.ESI_SPEC_FILE;
   if (fromEnv) {
-    const file = resolve(fromEnv);
-    if (!existsSync(file)) {
-      throw new SpecError('ESIKIT_SPEC_NOT_FOUND', `ESI_SPEC_FILE points to ${file}, which does not exist`);
+    // A relative path may be meant from the workspace root (CI sets `../shared/esi/openapi.json`
+    // there) while turbo runs each task inside its package directory.
+    const root = workspaceRoot(from);
+    const candidates = [resolve(from, fromEnv), ...(root ? [resolve(root, fromEnv)] : [])];
+    const file = candidates.find((c) => existsSync(c));
+    if (!file) {
+      throw new SpecError(
+        'ESIKIT_SPEC_NOT_FOUND',
+        `ESI_SPEC_FILE=${fromEnv} does not exist (looked at ${candidates.join(' and ')})`,
+      );
     }
     return file;
   }
   for (let dir = resolve(from); ; dir = dirname(dir)) {
     const candidate = join(dir, SPEC_CACHE_DIR, SPEC_CACHE_FILE);
     if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The nearest directory at or above `from` holding `pnpm-workspace.yaml`. */
+function workspaceRoot(from: string): string | undefined {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
     if (dirname(dir) === dir) return undefined;
   }
 }

@@ -15,11 +15,7 @@ export type PaginationKind = 'pages' | 'cursor' | 'from_id' | 'none';
 
 /** Headers every ESI operation accepts; the client sets them itself. */
 export type StandardHeader =
-  | 'Accept-Language'
-  | 'If-None-Match'
-  | 'If-Modified-Since'
-  | 'X-Compatibility-Date'
-  | 'X-Tenant';
+  'Accept-Language' | 'If-None-Match' | 'If-Modified-Since' | 'X-Compatibility-Date' | 'X-Tenant';
 
 /** The scalar JSON Schema types a parameter can have. */
 export type ScalarType = 'integer' | 'number' | 'string' | 'boolean';
