@@ -273,10 +273,18 @@ describe('request validation', () => {
       esikit_character: String(CHARACTERS[0]!.id),
     });
     expect(ok.status).toBe(302);
+    // publicData is not in the spec's list but EVE still grants it.
+    expect((await get({ ...BASE, esikit_character: String(CHARACTERS[0]!.id) })).status).toBe(302);
     const bad = await get(
-      { ...BASE, esikit_character: String(CHARACTERS[0]!.id) },
+      {
+        ...BASE,
+        scope: 'esi-wallet.read_character_wallet.v1',
+        esikit_character: String(CHARACTERS[0]!.id),
+      },
       'application/json',
     );
-    expect(JSON.parse(bad.text).error_description).toBe('unknown scope: publicData');
+    expect(JSON.parse(bad.text).error_description).toBe(
+      'unknown scope: esi-wallet.read_character_wallet.v1',
+    );
   });
 });

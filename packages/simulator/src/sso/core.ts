@@ -95,6 +95,8 @@ export class SsoCore {
   }
 
   isKnownScope(scope: string): boolean {
+    // EVE still grants the legacy `publicData`, though the spec's scope list no longer names it.
+    if (scope === 'publicData') return true;
     return this.options.scopes ? this.options.scopes.has(scope) : ESI_SCOPE_PATTERN.test(scope);
   }
 

@@ -23,7 +23,8 @@ export interface SsoServerOptions {
   /** Makes codes, refresh tokens, `jti`s, owner hashes and key ids repeatable. Keys stay random. */
   readonly seed?: number;
   /**
-   * Scopes the authorize endpoint accepts, e.g. `OperationTable.scopes` from `@esikit/spec`.
+   * Scopes the authorize endpoint accepts, e.g. `OperationTable.scopes` from `@esikit/spec`;
+   * the legacy `publicData` is always accepted, as on EVE.
    * @default any `publicData` or `esi-<group>.<name>.v<n>` scope
    */
   readonly scopes?: readonly string[];
