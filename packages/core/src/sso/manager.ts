@@ -1,17 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { AccessTokenSource } from '../auth.js';
-import {
-  SsoInvalidGrantError,
-  SsoOptionError,
-  TokenError,
-  TokenVerificationError,
-} from './errors.js';
-import { raceAbort } from './internal/jwks.js';
-import { sleep } from './internal/sleep.js';
+import { SsoInvalidGrantError, SsoOptionError, TokenError } from './errors.js';
+import { notFound, Refresher } from './internal/refresher.js';
 import { nonNegative, positive } from './options.js';
 import type { EveSso, SsoCallOptions } from './sso.js';
 import type { TokenFilter, TokenStore } from './store.js';
-import { canRefresh, describe, normalizeScopes, type ScopesInput, type Token } from './token.js';
+import { describe, normalizeScopes, type ScopesInput, type Token } from './token.js';
 
 /** Options of {@link TokenManager}. */
 export interface TokenManagerOptions {
@@ -82,9 +75,7 @@ export class TokenManager {
   readonly alwaysCreateToken: boolean;
   readonly loginTimeoutSeconds: number;
   readonly clock: () => number;
-  /** Identifies this client in refresh leases. */
-  readonly #holder = randomUUID();
-  readonly #inflight = new Map<string, Promise<Token>>();
+  readonly #refresher: Refresher;
 
   constructor(options: TokenManagerOptions) {
     if (options === null || typeof options !== 'object')
@@ -112,6 +103,13 @@ export class TokenManager {
       );
     this.loginTimeoutSeconds = positive(options.loginTimeoutSeconds, 'loginTimeoutSeconds', 300);
     this.clock = options.clock ?? options.sso.options.clock;
+    this.#refresher = new Refresher({
+      sso: this.sso,
+      store: this.store,
+      leaseTtlMs: this.leaseTtlMs,
+      clock: this.clock,
+      isFresh: (token) => this.isFresh(token),
+    });
   }
 
   /** True if the token's access token is valid for longer than the refresh margin. */
@@ -127,7 +125,7 @@ export class TokenManager {
     const token = await this.store.get(tokenId, options);
     if (token === undefined) throw notFound(tokenId);
     if (this.isFresh(token)) return token.accessToken;
-    return (await this.#refresh(tokenId, false, options.signal)).accessToken;
+    return (await this.#refresher.refresh(tokenId, false, options.signal)).accessToken;
   }
 
   /**
@@ -135,7 +133,7 @@ export class TokenManager {
    * deleted and {@link SsoInvalidGrantError} thrown; on any other failure it is left untouched.
    */
   async refresh(tokenId: string, options: SsoCallOptions = {}): Promise<Token> {
-    return this.#refresh(tokenId, true, options.signal);
+    return this.#refresher.refresh(tokenId, true, options.signal);
   }
 
   /**
@@ -147,7 +145,7 @@ export class TokenManager {
       const token = await this.store.get(tokenId, options);
       if (token === undefined) return undefined;
       if (this.isFresh(token)) return token;
-      return await this.#refresh(tokenId, false, options.signal);
+      return await this.#refresher.refresh(tokenId, false, options.signal);
     } catch (error) {
       if (error instanceof SsoInvalidGrantError) return undefined;
       if (error instanceof TokenError && error.code === 'ESIKIT_TOKEN_NOT_FOUND') return undefined;
@@ -276,7 +274,7 @@ export class TokenManager {
         options.signal?.throwIfAborted();
         const id = ids[next++]!;
         try {
-          const token = await this.#refresh(id, options.force ?? false, options.signal);
+          const token = await this.#refresher.refresh(id, options.force ?? false, options.signal);
           result.refreshed.push(token);
         } catch (error) {
           if (options.signal?.aborted) throw options.signal.reason;
@@ -304,154 +302,6 @@ export class TokenManager {
   async refreshOrDeleteExpired(options: BulkOptions = {}): Promise<BulkRefreshResult> {
     return this.bulkRefresh(await this.getExpired({}, options), options);
   }
-
-  // -- the refresh itself ---------------------------------------------------------------------
-
-  #refresh(tokenId: string, force: boolean, signal: AbortSignal | undefined): Promise<Token> {
-    // One refresh per token in this process; callers share it. The shared work does not take
-    // any one caller's signal (the others still want the result); each caller can stop waiting.
-    const key = `${tokenId}:${force}`;
-    let shared = this.#inflight.get(key);
-    if (shared === undefined) {
-      shared = this.#refreshUnderLease(tokenId, force).finally(() => this.#inflight.delete(key));
-      this.#inflight.set(key, shared);
-    }
-    return raceAbort(shared, signal);
-  }
-
-  async #refreshUnderLease(tokenId: string, force: boolean): Promise<Token> {
-    const leaseKey = `refresh:${tokenId}`;
-    let firstVersion: number | undefined;
-    let wait = 10;
-    for (;;) {
-      const seen = await this.store.get(tokenId);
-      if (seen === undefined) throw notFound(tokenId);
-      firstVersion ??= seen.version;
-      // Someone else refreshed while we waited: with `force`, that refresh is as good as ours.
-      if ((!force || seen.version !== firstVersion) && this.isFresh(seen)) return seen;
-      if (!canRefresh(seen))
-        throw new TokenError(
-          'ESIKIT_TOKEN_EXPIRED',
-          `token ${tokenId} has no refresh token and its access token has expired`,
-          { tokenId },
-        );
-      if (!(await this.store.acquireLease(leaseKey, this.#holder, this.leaseTtlMs))) {
-        await sleep(wait);
-        wait = Math.min(wait * 2, 200);
-        continue;
-      }
-      try {
-        // Re-read under the lease: the previous holder may have finished just before.
-        const token = await this.store.get(tokenId);
-        if (token === undefined) throw notFound(tokenId);
-        if ((!force || token.version !== firstVersion) && this.isFresh(token)) return token;
-        const done = await this.#refreshHeld(token);
-        if (done !== undefined) return done;
-      } finally {
-        await this.store.releaseLease(leaseKey, this.#holder).catch(() => undefined);
-      }
-    }
-  }
-
-  /** The SSO call and the write-back, under the lease. `undefined` means "look again". */
-  async #refreshHeld(token: Token): Promise<Token | undefined> {
-    const used = token.refreshToken!;
-    let response;
-    try {
-      response = await this.sso.refreshUnverified(used);
-    } catch (error) {
-      if (!(error instanceof SsoInvalidGrantError)) throw error;
-      // Delete only the token as we read it: if its refresh token changed meanwhile, the
-      // invalid_grant was about the old one and the token lives on.
-      if (await this.store.delete(token.id, token.version)) {
-        throw new SsoInvalidGrantError(
-          `SSO declared the refresh token of token ${token.id} (character ${token.characterId}) dead; the token was deleted`,
-          { cause: error },
-        );
-      }
-      return undefined;
-    }
-    const rotated = response.refreshToken ?? used;
-    let verified;
-    try {
-      verified = await this.sso.verifyAccessToken(response.accessToken);
-    } catch (error) {
-      // Keep the rotated refresh token even though this access token is unusable: the old one
-      // may already be dead at SSO.
-      if (rotated !== used) await this.#write(token, { refreshToken: rotated });
-      throw error;
-    }
-    if (verified.characterId !== token.characterId) {
-      await this.#write(token, { refreshToken: rotated });
-      throw new TokenVerificationError(
-        'claims',
-        `SSO refreshed token ${token.id} of character ${token.characterId} into a token of character ${verified.characterId}`,
-      );
-    }
-    // Stored before it is returned: the new refresh token is durable before anyone uses the
-    // new access token.
-    return this.#write(token, {
-      accessToken: response.accessToken,
-      refreshToken: rotated,
-      tokenType: response.tokenType,
-      expiresAt: verified.expiresAt,
-      scopes: verified.scopes,
-      characterName: verified.characterName,
-      ownerHash: verified.ownerHash,
-    });
-  }
-
-  /**
-   * One compare-and-set, retried on store failures: SSO has already rotated the refresh token,
-   * so giving up at the first hiccup would lose the token.
-   */
-  async #updateWithRetry(
-    base: Token,
-    changes: Parameters<TokenStore['update']>[2],
-  ): Promise<Token | undefined> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.store.update(base.id, base.version, changes, this.clock());
-      } catch (cause) {
-        if (attempt >= 3)
-          throw new TokenError(
-            'ESIKIT_TOKEN_STORE_FAILED',
-            `token ${base.id} was refreshed at SSO but the store failed to save it ${attempt} times; its refresh token may now be dead`,
-            { cause, tokenId: base.id },
-          );
-        await sleep(50 * attempt);
-      }
-    }
-  }
-
-  /** Compare-and-set write; re-applies on a newer version if only unrelated fields moved. */
-  async #write(token: Token, changes: Parameters<TokenStore['update']>[2]): Promise<Token> {
-    let base = token;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const updated = await this.#updateWithRetry(base, changes);
-      if (updated !== undefined) return updated;
-      const current = await this.store.get(base.id);
-      if (current === undefined) throw notFound(base.id);
-      if (current.refreshToken !== token.refreshToken)
-        throw new TokenError(
-          'ESIKIT_TOKEN_CONFLICT',
-          `token ${token.id} was refreshed by another client at the same time`,
-          { tokenId: token.id },
-        );
-      base = current;
-    }
-    throw new TokenError(
-      'ESIKIT_TOKEN_CONFLICT',
-      `token ${token.id} kept changing while being written`,
-      { tokenId: token.id },
-    );
-  }
-}
-
-function notFound(tokenId: string): TokenError {
-  return new TokenError('ESIKIT_TOKEN_NOT_FOUND', `token ${tokenId} is not in the store`, {
-    tokenId,
-  });
 }
 
 function concurrencyOption(value: unknown, name: string, fallback: number): number {
