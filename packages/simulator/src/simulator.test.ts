@@ -195,3 +195,23 @@ describe('startSimulator', () => {
     expect(s.stats().requests).toBe(0);
   });
 });
+
+describe('conditional requests', () => {
+  it('answers 304 to If-Modified-Since at or after Last-Modified, 200 before it', async () => {
+    await using s = await sim();
+    const first = await call(s, '/alliances');
+    s.clock.advance(Date.parse(first.headers.expires!) - T0);
+    const fresh = await call(s, '/alliances');
+    s.clock.advance(Date.parse(fresh.headers.expires!) - s.clock.now());
+    const lm = fresh.headers['last-modified']!;
+    const same = await call(s, '/alliances', { headers: { 'if-modified-since': lm } });
+    // A new window again: its Last-Modified is later than what we hold.
+    expect(same.status).toBe(200);
+    const now = same.headers['last-modified']!;
+    s.clock.advance(Date.parse(same.headers.expires!) - s.clock.now() - 1000);
+    expect(s.stats().violations.cacheWindow).toBe(0);
+    const ims = await call(s, '/alliances', { headers: { 'if-modified-since': now } });
+    expect(ims.status).toBe(304);
+    expect(s.stats().violations.cacheWindow).toBe(1); // one second before Expires
+  });
+});

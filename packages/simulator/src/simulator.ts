@@ -124,7 +124,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     seed: o.seed,
     scopes: table.scopes,
   });
-  await sso.init();
+  // RSA key generation is most of the start-up time; it runs on the thread pool meanwhile.
+  const keysReady = sso.init();
+  keysReady.catch(() => undefined); // awaited below; this only keeps an early failure handled
 
   const faults = new FaultInjector();
   faults.set(o.faults);
@@ -178,6 +180,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     throw e;
   }
   sso.setBaseUrl(ssoUrl);
+  try {
+    await keysReady;
+  } catch (e) {
+    await Promise.all([closeServer(esi), closeServer(ssoHttp)]);
+    throw e;
+  }
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>

@@ -330,12 +330,14 @@ export class EsiHandler {
     }
     if (action.kind === 'reset') return finish({ status: 0, headers: {} }, 'reset');
 
-    const outcome = d.resources.respond(
-      route,
-      match.params,
-      requestBody,
-      header(req, 'if-none-match'),
-    );
+    const outcome = d.resources.respond(route, match.params, requestBody, {
+      ...(header(req, 'if-none-match') !== undefined
+        ? { ifNoneMatch: header(req, 'if-none-match')! }
+        : {}),
+      ...(header(req, 'if-modified-since') !== undefined
+        ? { ifModifiedSince: header(req, 'if-modified-since')! }
+        : {}),
+    });
     return finish(outcome, action.kind === 'truncate' ? 'truncate' : undefined);
   }
 

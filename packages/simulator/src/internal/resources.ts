@@ -53,7 +53,7 @@ export class ResourceResponder {
     op: OperationSpec,
     params: Readonly<Record<string, unknown>>,
     requestBody: unknown,
-    ifNoneMatch: string | undefined,
+    conditional: { readonly ifNoneMatch?: string; readonly ifModifiedSince?: string } = {},
   ): Outcome {
     const d = this.#d;
     const now = d.clock.now();
@@ -119,7 +119,16 @@ export class ResourceResponder {
     } else {
       headers['Cache-Control'] = 'no-cache';
     }
-    if (etag && ifNoneMatchMatches(ifNoneMatch, etag)) return { status: 304, headers };
+    const lastModified = window.start + generation * 1000;
+    // If-None-Match wins over If-Modified-Since (RFC 9110 13.1.3).
+    if (conditional.ifNoneMatch !== undefined) {
+      if (etag && ifNoneMatchMatches(conditional.ifNoneMatch, etag))
+        return { status: 304, headers };
+    } else if (conditional.ifModifiedSince !== undefined) {
+      const since = Date.parse(conditional.ifModifiedSince);
+      if (!Number.isNaN(since) && Math.floor(lastModified / 1000) * 1000 <= since)
+        return { status: 304, headers };
+    }
     return { status: 200, headers, ...(text !== undefined ? { body: text } : {}) };
   }
 }
