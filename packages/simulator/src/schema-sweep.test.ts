@@ -6,6 +6,9 @@ import type { OperationSpec, ParameterSpec } from '@esikit/spec';
 import { describe, expect, it } from 'vitest';
 import { call, specDocument } from '../test/helpers.js';
 import { type Simulator, SimulatorClock, startSimulator } from './index.js';
+import { SchemaGenerator } from './internal/datagen.js';
+import { Prng } from './internal/prng.js';
+import { createUniverse } from './internal/universe.js';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json =>
@@ -146,4 +149,62 @@ describe('schema sweep', () => {
       });
     },
   );
+});
+
+describe('write sweep', () => {
+  it('every POST/PUT/DELETE accepts a schema-valid request and answers its documented status and schema', async () => {
+    const clock = new SimulatorClock();
+    clock.freeze(Date.UTC(2026, 10, 22, 9, 30));
+    const doc = specDocument() as { components?: unknown };
+    await using sim = await startSimulator({ spec: doc, clock, seed: 5 });
+    const pilot = sim.characters.find((c) => c.allianceId !== undefined)!;
+    const { access_token } = await sim.issueTokens({
+      characterId: pilot.id,
+      scopes: sim.table.scopes,
+    });
+    const compile = validatorFor(doc);
+    const generator = new SchemaGenerator(doc);
+    const universe = createUniverse(5);
+    // Bodies that must name real things; the rest are generated from the request schema.
+    const known: Record<string, unknown> = {
+      'POST /universe/names': [pilot.id, pilot.corporationId, 30000142],
+      'POST /universe/ids': [pilot.name, 'Jita'],
+      'POST /characters/affiliation': sim.characters.map((c) => c.id),
+    };
+    const writes = sim.table.operations.filter((op) => op.method !== 'GET');
+    expect(writes.length).toBeGreaterThan(20);
+    const failures: string[] = [];
+    for (const op of writes) {
+      let path = op.path;
+      const query = new URLSearchParams();
+      for (const p of op.parameters) {
+        if (p.in === 'path') path = path.replace(`{${p.name}}`, valueFor(p, sim));
+        else if (p.in === 'query' && p.required) query.set(p.name, valueFor(p, sim));
+      }
+      const body =
+        known[`${op.method} ${op.path}`] ??
+        (op.body
+          ? generator.generate(op.body.schema, { rng: new Prng(op.id), universe, now: clock.now() })
+          : undefined);
+      const url = query.size > 0 ? `${path}?${query.toString()}` : path;
+      const reply = await call(sim, url, {
+        method: op.method as 'POST' | 'PUT' | 'DELETE',
+        ...(op.scope ? { token: access_token } : {}),
+        ...(body !== undefined ? { body } : {}),
+      });
+      if (reply.status !== op.successStatus) {
+        failures.push(`${op.id} ${url}: status ${reply.status} ${reply.text}`);
+        continue;
+      }
+      if (op.responseSchema === undefined && op.responseInlineSchema === undefined) {
+        if (reply.text !== '')
+          failures.push(`${op.id}: expected no body, got ${reply.text.slice(0, 80)}`);
+        continue;
+      }
+      const validate = compile(op);
+      if (!validate(reply.json))
+        failures.push(`${op.id}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+    }
+    expect(failures).toEqual([]);
+  });
 });
