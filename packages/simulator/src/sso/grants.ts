@@ -31,6 +31,8 @@ export interface AuthorizationCode {
   grantId?: string;
 }
 
+const SWEEP_MIN = 1024;
+
 /**
  * The SSO's server-side memory: codes, grants, refresh tokens and the `jti`s of live access
  * tokens (so a revoked grant's access tokens can be refused before they expire). Everything
@@ -44,13 +46,18 @@ export class GrantStore {
   readonly #byRefreshToken = new Map<string, Grant>();
   readonly #accessTokens = new Map<string, { grant: Grant; expiresAt: number }>();
   readonly #revokedJtis = new Map<string, number>();
+  #codeSweepAt = SWEEP_MIN;
+  #tokenSweepAt = SWEEP_MIN;
 
   constructor(ids: IdSource) {
     this.#ids = ids;
   }
 
   addCode(input: Omit<AuthorizationCode, 'code'>, now: number): AuthorizationCode {
-    for (const [code, c] of this.#codes) if (c.expiresAt <= now) this.#codes.delete(code);
+    if (this.#codes.size >= this.#codeSweepAt) {
+      for (const [code, c] of this.#codes) if (c.expiresAt <= now) this.#codes.delete(code);
+      this.#codeSweepAt = Math.max(SWEEP_MIN, this.#codes.size * 2);
+    }
     const code: AuthorizationCode = { ...input, code: this.#ids.token(24) };
     this.#codes.set(code.code, code);
     return code;
@@ -110,10 +117,12 @@ export class GrantStore {
   }
 
   recordAccessToken(jti: string, grant: Grant, expiresAt: number, now: number): void {
-    // Sweep on the way in so the maps stay as large as the set of unexpired tokens.
-    if (this.#accessTokens.size >= 1024) {
+    // Sweep on the way in, doubling the threshold, so the map stays within twice the number of
+    // unexpired tokens at an amortised O(1) per token.
+    if (this.#accessTokens.size >= this.#tokenSweepAt) {
       for (const [j, t] of this.#accessTokens) if (t.expiresAt <= now) this.#accessTokens.delete(j);
       for (const [j, exp] of this.#revokedJtis) if (exp <= now) this.#revokedJtis.delete(j);
+      this.#tokenSweepAt = Math.max(SWEEP_MIN, this.#accessTokens.size * 2);
     }
     this.#accessTokens.set(jti, { grant, expiresAt });
   }

@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { request } from 'undici';
+
 import { SimulatorClock } from '../clock.js';
 import type { SimCharacter, SsoClientRegistration } from '../types.js';
 import type { SsoServerOptions } from './index.js';
@@ -86,4 +88,83 @@ export function readSharedEsi(relative: string): unknown {
     ? dirname(resolve(root, spec))
     : fileURLToPath(new URL('../../../../../shared/esi/', import.meta.url));
   return JSON.parse(readFileSync(resolve(dir, relative), 'utf8'));
+}
+
+export const SCOPES = ['esi-skills.read_skills.v1', 'esi-wallet.read_character_wallet.v1'];
+
+/**
+ * Runs the authorize step as a script would (`esikit_character`) and returns the code, after
+ * checking the redirect carries the state back.
+ */
+export async function authorizeCode(
+  fx: SsoFixture,
+  params: Record<string, string>,
+  characterId = CHARACTERS[0]!.id,
+): Promise<string> {
+  const query = new URLSearchParams({
+    response_type: 'code',
+    state: 'st-1',
+    scope: SCOPES.join(' '),
+    esikit_character: String(characterId),
+    ...params,
+  });
+  const res = await request(`${fx.url}/v2/oauth/authorize?${query.toString()}`);
+  await res.body.dump();
+  if (res.statusCode !== 302) throw new Error(`authorize answered ${res.statusCode}, expected 302`);
+  const location = new URL(String(res.headers.location));
+  if (location.searchParams.get('state') !== (params.state ?? 'st-1'))
+    throw new Error('state not echoed');
+  return location.searchParams.get('code')!;
+}
+
+/** POSTs a form to an SSO endpoint; `body` is the parsed JSON answer, if any. */
+export async function postForm(
+  fx: SsoFixture,
+  path: string,
+  form: Record<string, string>,
+  authorization?: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read loosely typed JSON
+): Promise<{ status: number; headers: Record<string, unknown>; text: string; body: any }> {
+  const res = await request(`${fx.url}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(authorization ? { authorization } : {}),
+    },
+    body: new URLSearchParams(form).toString(),
+  });
+  const text = await res.body.text();
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    text,
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- see the return type
+    body: text === '' ? undefined : JSON.parse(text),
+  };
+}
+
+export const WEB_AUTH = basic(WEB.clientId, WEB.clientSecret);
+
+/** Checks an OAuth error answer: status, `error`, and optionally what the description names. */
+export function expectOAuthError(
+  res: { status: number; body: unknown },
+  status: number,
+  error: string,
+  mentions?: RegExp,
+): void {
+  const body = res.body as { error?: unknown; error_description?: unknown } | undefined;
+  const exact = body !== undefined && Object.keys(body).sort().join() === 'error,error_description';
+  if (
+    res.status !== status ||
+    !exact ||
+    body.error !== error ||
+    typeof body.error_description !== 'string'
+  ) {
+    throw new Error(`expected ${status} ${error}, got ${res.status} ${JSON.stringify(body)}`);
+  }
+  if (mentions && !mentions.test(body.error_description)) {
+    throw new Error(
+      `error_description ${JSON.stringify(body.error_description)} does not match ${String(mentions)}`,
+    );
+  }
 }

@@ -4,14 +4,19 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { SsoFixture } from './testing.js';
 import {
+  authorizeCode,
   basic,
   CHARACTERS,
+  expectOAuthError,
   NATIVE,
   OPEN,
   pkcePair,
+  postForm,
   readSharedEsi,
+  SCOPES,
   startSso,
   WEB,
+  WEB_AUTH,
 } from './testing.js';
 
 let fx: SsoFixture;
@@ -22,46 +27,12 @@ afterEach(async () => {
   await fx.close();
 });
 
-const SCOPES = ['esi-skills.read_skills.v1', 'esi-wallet.read_character_wallet.v1'];
-
-/** Runs the authorize step as a script would (esikit_character) and returns the code. */
-async function authorize(
-  params: Record<string, string>,
-  characterId = CHARACTERS[0]!.id,
-): Promise<string> {
-  const query = new URLSearchParams({
-    response_type: 'code',
-    state: 'st-1',
-    scope: SCOPES.join(' '),
-    esikit_character: String(characterId),
-    ...params,
-  });
-  const res = await request(`${fx.url}/v2/oauth/authorize?${query.toString()}`);
-  await res.body.dump();
-  expect(res.statusCode).toBe(302);
-  const location = new URL(String(res.headers.location));
-  expect(location.searchParams.get('state')).toBe(params.state ?? 'st-1');
-  return location.searchParams.get('code')!;
-}
-
-async function token(form: Record<string, string>, authorization?: string) {
-  const res = await request(`${fx.url}/v2/oauth/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      ...(authorization ? { authorization } : {}),
-    },
-    body: new URLSearchParams(form).toString(),
-  });
-  const text = await res.body.text();
-  return {
-    status: res.statusCode,
-    headers: res.headers,
-    body: text === '' ? undefined : JSON.parse(text),
-  };
-}
-
+const authorize = (params: Record<string, string>, characterId?: number) =>
+  authorizeCode(fx, params, characterId);
+const token = (form: Record<string, string>, authorization?: string) =>
+  postForm(fx, '/v2/oauth/token', form, authorization);
 const webCode = () => authorize({ client_id: WEB.clientId, redirect_uri: WEB.redirectUris[0]! });
+const expectError = expectOAuthError;
 
 describe('authorization code with a client secret', () => {
   it('exchanges with HTTP Basic and issues an EVE-shaped JWT that verifies against the served JWKS', async () => {
@@ -159,26 +130,6 @@ describe('authorization code with a client secret', () => {
     expect((await fx.sso.verifyAccessToken(res.body.access_token)).scopes).toEqual(['publicData']);
   });
 });
-
-const WEB_AUTH = basic(WEB.clientId, WEB.clientSecret);
-
-async function webTokens() {
-  const res = await token({ grant_type: 'authorization_code', code: await webCode() }, WEB_AUTH);
-  expect(res.status).toBe(200);
-  return res.body as { access_token: string; refresh_token: string };
-}
-
-function expectError(
-  res: { status: number; body: unknown },
-  status: number,
-  error: string,
-  mentions?: RegExp,
-) {
-  expect(res.status).toBe(status);
-  expect(res.body).toEqual({ error, error_description: expect.any(String) });
-  if (mentions)
-    expect((res.body as { error_description: string }).error_description).toMatch(mentions);
-}
 
 describe('authorization code with PKCE (public client)', () => {
   const start = (challenge: string) =>
@@ -395,132 +346,5 @@ describe('token endpoint errors', () => {
     await token({ grant_type: 'authorization_code', code: 'made-up' }, WEB_AUTH);
     await token({ grant_type: 'authorization_code', code: 'x' }, basic('nobody', 'x'));
     expect(fx.sso.stats().tokenErrors).toEqual({ invalid_grant: 2, invalid_client: 1 });
-  });
-});
-
-describe('refresh tokens', () => {
-  it('rotate: the old refresh token dies once used', async () => {
-    const first = await webTokens();
-    const second = await token(
-      { grant_type: 'refresh_token', refresh_token: first.refresh_token },
-      WEB_AUTH,
-    );
-    expect(second.status).toBe(200);
-    expect(second.body.refresh_token).not.toBe(first.refresh_token);
-    expect(second.body.access_token).not.toBe(first.access_token);
-    const reused = await token(
-      { grant_type: 'refresh_token', refresh_token: first.refresh_token },
-      WEB_AUTH,
-    );
-    expectError(reused, 400, 'invalid_grant');
-    const third = await token(
-      { grant_type: 'refresh_token', refresh_token: second.body.refresh_token },
-      WEB_AUTH,
-    );
-    expect(third.status).toBe(200);
-    expect(fx.sso.stats()).toMatchObject({
-      refreshes: 2,
-      refreshesByCharacter: { [CHARACTERS[0]!.id]: 2 },
-      tokenErrors: { invalid_grant: 1 },
-    });
-  });
-
-  it('issues fresh iat/exp from the clock', async () => {
-    const first = await webTokens();
-    fx.clock.advance(1300_000);
-    await expect(fx.sso.verifyAccessToken(first.access_token)).rejects.toMatchObject({
-      reason: 'expired',
-    });
-    const next = await token(
-      { grant_type: 'refresh_token', refresh_token: first.refresh_token },
-      WEB_AUTH,
-    );
-    const access = await fx.sso.verifyAccessToken(next.body.access_token);
-    expect(access.expiresAt).toBe((fx.clock.nowSeconds() + 1200) * 1000);
-  });
-
-  it('narrow to a subset of the granted scopes, keeping the full grant for the next refresh', async () => {
-    const first = await webTokens();
-    const narrow = await token(
-      { grant_type: 'refresh_token', refresh_token: first.refresh_token, scope: SCOPES[1]! },
-      WEB_AUTH,
-    );
-    expect(narrow.status).toBe(200);
-    expect((await fx.sso.verifyAccessToken(narrow.body.access_token)).scopes).toEqual([SCOPES[1]]);
-    const full = await token(
-      { grant_type: 'refresh_token', refresh_token: narrow.body.refresh_token },
-      WEB_AUTH,
-    );
-    expect((await fx.sso.verifyAccessToken(full.body.access_token)).scopes).toEqual(SCOPES);
-  });
-
-  it('a scope that was not granted is invalid_scope, and the refresh token survives', async () => {
-    const first = await webTokens();
-    const res = await token(
-      {
-        grant_type: 'refresh_token',
-        refresh_token: first.refresh_token,
-        scope: `${SCOPES[0]} esi-mail.send_mail.v1`,
-      },
-      WEB_AUTH,
-    );
-    expectError(res, 400, 'invalid_scope', /esi-mail\.send_mail\.v1/);
-    expect(
-      (await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token }, WEB_AUTH))
-        .status,
-    ).toBe(200);
-  });
-
-  it("another client's refresh token is invalid_grant", async () => {
-    const first = await webTokens();
-    const res = await token(
-      { grant_type: 'refresh_token', refresh_token: first.refresh_token },
-      basic(OPEN.clientId, OPEN.clientSecret),
-    );
-    expectError(res, 400, 'invalid_grant', /another client/);
-  });
-
-  it('transferCharacter kills old refresh tokens; a new login carries the new owner hash', async () => {
-    const before = await webTokens();
-    const oldOwner = CHARACTERS[0]!.ownerHash;
-    fx.sso.transferCharacter(CHARACTERS[0]!.id);
-    const newOwner = fx.sso.characters[0]!.ownerHash;
-    expect(newOwner).not.toBe(oldOwner);
-    expect(newOwner).toMatch(/^[A-Za-z0-9+/]{27}=$/);
-    expectError(
-      await token({ grant_type: 'refresh_token', refresh_token: before.refresh_token }, WEB_AUTH),
-      400,
-      'invalid_grant',
-    );
-    // The access token already out runs until it expires, as on EVE.
-    expect((await fx.sso.verifyAccessToken(before.access_token)).ownerHash).toBe(oldOwner);
-    const after = await webTokens();
-    expect((await fx.sso.verifyAccessToken(after.access_token)).ownerHash).toBe(newOwner);
-  });
-
-  it('issueTokens gives a refresh token the token endpoint accepts', async () => {
-    const issued = await fx.sso.issueTokens({
-      characterId: CHARACTERS[1]!.id,
-      scopes: ['publicData'],
-      clientId: WEB.clientId,
-    });
-    const res = await token(
-      { grant_type: 'refresh_token', refresh_token: issued.refresh_token },
-      WEB_AUTH,
-    );
-    expect(res.status).toBe(200);
-    expect((await fx.sso.verifyAccessToken(res.body.access_token)).characterName).toBe(
-      CHARACTERS[1]!.name,
-    );
-  });
-
-  it('concurrent refreshes with one token: exactly one wins', async () => {
-    const first = await webTokens();
-    const results = await Promise.all(
-      Array.from({ length: 5 }, () =>
-        token({ grant_type: 'refresh_token', refresh_token: first.refresh_token }, WEB_AUTH),
-      ),
-    );
-    expect(results.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400]);
   });
 });
