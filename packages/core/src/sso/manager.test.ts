@@ -125,6 +125,44 @@ describe('rotation', () => {
   });
 });
 
+describe('regressions: tokens lost by other libraries', () => {
+  it('a stale invalid_grant after a lease timeout does not delete the token another client refreshed', async () => {
+    const store = new MemoryTokenStore();
+    // Leases shorter than SSO's answer time: the second client takes over while the first is
+    // still waiting, and uses the same (about to be rotated) refresh token.
+    const a = simManager(sim, { store, leaseTtlMs: 50 });
+    const b = simManager(sim, { store, leaseTtlMs: 50, sso: simSso(sim) });
+    const token = await expiredToken(a);
+    await b.sso.metadata();
+    sim.sso.setFaults({ token: { latencyMs: 300 } });
+    const grantErrors = () => sim.sso.stats().tokenErrors.invalid_grant ?? 0;
+    const errorsBefore = grantErrors();
+    const first = a.validAccessToken(token.id);
+    await new Promise((r) => setTimeout(r, 120));
+    const second = b.validAccessToken(token.id);
+    const [x, y] = await Promise.all([first, second]);
+    expect(grantErrors() - errorsBefore).toBe(1);
+    expect(y).toBe(x);
+    expect((await store.get(token.id))?.accessToken).toBe(x);
+  });
+
+  it('keeps the rotated refresh token when the new access token cannot be verified', async () => {
+    const tokens = simManager(sim);
+    const token = await expiredToken(tokens);
+    // A fresh SSO client has no keys yet, and the JWKS endpoint is down.
+    const cold = simManager(sim, { store: tokens.store, sso: simSso(sim) });
+    sim.sso.setFaults({ jwks: { status: 503 } });
+    await expect(cold.validAccessToken(token.id)).rejects.toBeInstanceOf(SsoUnavailableError);
+    const stored = await tokens.store.get(token.id);
+    expect(stored?.refreshToken).not.toBe(token.refreshToken);
+    expect(stored?.accessToken).toBe(token.accessToken);
+    sim.sso.setFaults({});
+    const before = refreshes();
+    await expect(cold.validAccessToken(token.id)).resolves.toBeTruthy();
+    expect(refreshes() - before).toBe(1);
+  });
+});
+
 describe('a token is deleted only on invalid_grant', () => {
   it('deletes a token SSO declares dead, and says so', async () => {
     const tokens = simManager(sim);
