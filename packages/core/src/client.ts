@@ -137,18 +137,20 @@ export class EsiClient {
     await this.#transport.close();
   }
 
-  async #operation(id: string): Promise<OperationSpec> {
+  /** Synchronous once the table is indexed: the hot path takes no extra promise. */
+  #operation(id: string): OperationSpec | Promise<OperationSpec> {
     if (!this.#byId) {
-      const table = await this.#loadTable();
-      this.#byId ??= new Map(table.operations.map((op) => [op.id, op]));
+      if (!this.#table) return this.#loadTable().then(() => this.#operation(id));
+      this.#byId = new Map(this.#table.operations.map((op) => [op.id, op]));
     }
     const op = this.#byId.get(id);
-    if (!op)
+    if (!op) {
       throw new EsiValidationError(
         id,
         'operation',
         `is not an operation of the ESI spec ${this.#table?.compatibilityDate ?? ''}`.trim(),
       );
+    }
     return op;
   }
 

@@ -17,7 +17,7 @@ export interface HandleContext {
   readonly pageConcurrency: number;
   readonly clock: () => number;
   /** Resolves the operation (the table may be loaded lazily from `specFile`). */
-  operation(id: string): Promise<OperationSpec>;
+  operation(id: string): OperationSpec | Promise<OperationSpec>;
   languages(): Promise<readonly string[]>;
   /** Returns the language when the spec knows it, else throws naming it. */
   checkLanguage(op: OperationSpec, language: string): string;
@@ -151,16 +151,16 @@ export class RequestHandle {
   }
 
   cursor(options: EsiCursorOptions = {}): CursorIterator<unknown> {
-    const opPromise = this.#ctx.operation(this.#id);
     return new CursorIterator(
       async (extra) => {
-        const op = await opPromise;
-        if (op.pagination !== 'cursor')
+        const op = await this.#ctx.operation(this.#id);
+        if (op.pagination !== 'cursor') {
           throw new EsiValidationError(
             op.id,
             'cursor',
             `is not a cursor route (pagination: ${op.pagination})`,
           );
+        }
         return this.#fetch(op, extra, options);
       },
       this.#id,

@@ -1,8 +1,7 @@
-import { abortPromise } from './sleep.js';
-
 interface Flight<T> {
-  readonly promise: Promise<T>;
-  readonly controller: AbortController;
+  promise: Promise<T>;
+  /** Only when the first caller can abort; a flight nobody can abort needs none. */
+  readonly controller: AbortController | undefined;
   waiters: number;
 }
 
@@ -17,34 +16,49 @@ export class Coalescer<T> {
   run(
     key: string,
     signal: AbortSignal | undefined,
-    work: (signal: AbortSignal) => Promise<T>,
+    work: (signal: AbortSignal | undefined) => Promise<T>,
   ): [Promise<T>, boolean] {
     let flight = this.#flights.get(key);
     // A flight every caller has left is being torn down; a newcomer starts afresh.
-    if (flight?.controller.signal.aborted) flight = undefined;
+    if (flight?.controller?.signal.aborted) flight = undefined;
     const joined = flight !== undefined;
     if (!flight) {
-      const controller = new AbortController();
-      const promise = work(controller.signal).finally(() => {
-        if (this.#flights.get(key) === flight) this.#flights.delete(key);
+      const controller = signal ? new AbortController() : undefined;
+      const f: Flight<T> = { promise: Promise.resolve() as Promise<T>, controller, waiters: 0 };
+      f.promise = work(controller?.signal).finally(() => {
+        if (this.#flights.get(key) === f) this.#flights.delete(key);
       });
-      flight = { promise, controller, waiters: 0 };
-      this.#flights.set(key, flight);
+      this.#flights.set(key, f);
+      flight = f;
     }
     const f = flight;
-    if (!signal) {
-      // A caller that cannot abort keeps the flight alive for good.
+    const controller = f.controller;
+    if (!signal || !controller) {
+      // A caller that cannot abort (or a flight that cannot) keeps the flight alive for good.
       f.waiters = Number.POSITIVE_INFINITY;
       return [f.promise, joined];
     }
     f.waiters += 1;
-    const left = abortPromise(signal).catch((reason: unknown) => {
-      f.waiters -= 1;
-      if (f.waiters <= 0) f.controller.abort(reason);
-      throw reason;
+    const mine = new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        f.waiters -= 1;
+        if (f.waiters <= 0) controller.abort(signal.reason);
+        reject(signal.reason as Error);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      // The listener goes when the flight settles: long-lived signals must not collect them.
+      f.promise.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+      if (signal.aborted) onAbort();
     });
-    // Keep an unhandled rejection from a caller that left from showing up later.
-    f.promise.catch(() => undefined);
-    return [Promise.race([f.promise, left]), joined];
+    return [mine, joined];
   }
 }

@@ -30,3 +30,15 @@ describe('parseJson', () => {
     expect(!r.ok && r.problem.kind).toBe('syntax');
   });
 });
+
+describe('parseJson with long fractions', () => {
+  it('does not mistake fraction digits for an integer', () => {
+    expect(
+      parseJson('{"security_status":0.85399270057678221234,"price":1234.12345678901234567}'),
+    ).toEqual({
+      ok: true,
+      value: { security_status: 0.8539927005767822, price: 1234.1234567890124 },
+    });
+    expect(parseJson('[1.5e300,12345678901234567890e2]').ok).toBe(true);
+  });
+});

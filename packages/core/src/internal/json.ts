@@ -2,10 +2,12 @@
 export type JsonProblem =
   { kind: 'syntax'; cause: unknown } | { kind: 'unsafe-integer'; literal: string };
 
-// A digit run this long may exceed 2^53; only then is the slower exact scan worth doing.
-const LONG_DIGITS = /\d{16,}/;
+// An integer part this long may exceed 2^53; only then is the slower exact scan worth doing.
+// Fraction digits (0.8539927005767822, common in ESI) are not integer parts: the lookbehind
+// keeps them from triggering the scan.
+const LONG_DIGITS = /(?<![.\d])\d{16,}/;
 // Strings are matched (and skipped) first so digits inside them never count as numbers.
-const NUMBER_OUTSIDE_STRINGS = /"(?:[^"\\]|\\.)*"|(-?\d{16,})(?![.\deE])/g;
+const NUMBER_OUTSIDE_STRINGS = /"(?:[^"\\]|\\.)*"|(?<![.\d])(-?\d{16,})(?![.\deE])/g;
 const MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**

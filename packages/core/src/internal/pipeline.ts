@@ -97,7 +97,7 @@ export class Pipeline {
 
   /** Fetches one page; validation errors are thrown before anything else happens. */
   async fetch(req: PageRequest): Promise<EsiResponse<unknown>> {
-    const started = performance.now();
+    const started = this.#o.onRequest ? performance.now() : 0;
     const { op } = req;
     const built = buildRequest(op, req.params, req.body, req.extra);
     if (op.scope) {
@@ -131,13 +131,22 @@ export class Pipeline {
           return outcome.response;
         }
       }
-      const work = (signal: AbortSignal | undefined): Promise<Outcome> =>
-        this.#network(req, built.path, built.body, key, entry, cacheable, signal);
       if (op.method !== 'GET') {
-        outcome = await work(req.signal);
+        outcome = await this.#network(
+          req,
+          built.path,
+          built.body,
+          key,
+          entry,
+          cacheable,
+          req.signal,
+        );
         return outcome.response;
       }
-      const [promise, joined] = this.#flights.run(key, req.signal, work);
+      // An inline arrow (not a named const): the hot path allocates as little as it can.
+      const [promise, joined] = this.#flights.run(key, req.signal, (signal) =>
+        this.#network(req, built.path, built.body, key, entry, cacheable, signal),
+      );
       if (joined) this.stats.coalesced += 1;
       outcome = await promise.catch((error: unknown) => {
         throw req.signal?.aborted && !(error instanceof EsikitError)
@@ -179,7 +188,8 @@ export class Pipeline {
     let attempts = 0;
     try {
       for (;;) {
-        await this.#waitForLimits(bucket, signal);
+        const held = this.#waitForLimits(bucket, signal);
+        if (held) await held;
         attempts += 1;
         const headers: Record<string, string> = {
           accept: 'application/json',
@@ -292,18 +302,22 @@ export class Pipeline {
     }
   }
 
-  async #waitForLimits(bucket: Bucket, signal: AbortSignal | undefined): Promise<void> {
+  /** Returns a promise only when a governor holds the request: the common path stays sync. */
+  #waitForLimits(bucket: Bucket, signal: AbortSignal | undefined): Promise<void> | undefined {
     const clock = this.#o.clock;
-    for (;;) {
-      const until = Math.max(this.errorLimit.blockedUntil(), bucket.blockedUntil(clock()));
-      if (until <= clock()) return;
-      this.stats.limitWaits += 1;
-      this.#o.logger.debug?.('esikit: waiting for ESI limits', {
-        group: bucket.group,
-        until: new Date(until).toISOString(),
-      });
-      await waitUntil(clock, until, signal);
-    }
+    const until = Math.max(this.errorLimit.blockedUntil(), bucket.blockedUntil(clock()));
+    if (until <= clock()) return undefined;
+    return (async () => {
+      for (let next = until; next > clock();) {
+        this.stats.limitWaits += 1;
+        this.#o.logger.debug?.('esikit: waiting for ESI limits', {
+          group: bucket.group,
+          until: new Date(next).toISOString(),
+        });
+        await waitUntil(clock, next, signal);
+        next = Math.max(this.errorLimit.blockedUntil(), bucket.blockedUntil(clock()));
+      }
+    })();
   }
 
   async #backoff(

@@ -15,14 +15,22 @@ interface Spend {
   settled: boolean;
 }
 
-/** One floating-window bucket: a (group, character-or-app) pair. */
+/**
+ * One floating-window bucket: a (group, character-or-app) pair. Running totals keep every
+ * operation O(1) amortised however many requests the window holds.
+ */
 export class Bucket {
   readonly group: string;
   maxTokens: number;
   windowMs: number;
   /** Retry-After from a 429: nothing is sent in this bucket before it. */
   retryAt = 0;
-  readonly #spends: Spend[] = [];
+  #spends: Spend[] = [];
+  /** Index of the oldest spend still in the window. */
+  #head = 0;
+  /** Tokens of the spends in the window, all and settled only. */
+  #used = 0;
+  #settledUsed = 0;
 
   constructor(group: string, maxTokens: number, windowMs: number) {
     this.group = group;
@@ -31,16 +39,24 @@ export class Bucket {
   }
 
   #prune(now: number): void {
-    while (this.#spends.length && (this.#spends[0] as Spend).at + this.windowMs <= now)
-      this.#spends.shift();
+    const spends = this.#spends;
+    while (this.#head < spends.length) {
+      const s = spends[this.#head] as Spend;
+      if (s.at + this.windowMs > now) break;
+      this.#used -= s.tokens;
+      if (s.settled) this.#settledUsed -= s.tokens;
+      this.#head += 1;
+    }
+    if (this.#head > 1024 && this.#head * 2 > spends.length) {
+      this.#spends = spends.slice(this.#head);
+      this.#head = 0;
+    }
   }
 
   /** Tokens left in the window by our own count (reservations of requests in flight included). */
   remaining(now: number): number {
     this.#prune(now);
-    let used = 0;
-    for (const s of this.#spends) used += s.tokens;
-    return this.maxTokens - used;
+    return this.maxTokens - this.#used;
   }
 
   /**
@@ -54,7 +70,8 @@ export class Bucket {
     let left = this.remaining(now);
     if (left >= need) return 0;
     // Tokens come back as old spends leave the window: find the first instant enough are back.
-    for (const s of this.#spends) {
+    for (let i = this.#head; i < this.#spends.length; i++) {
+      const s = this.#spends[i] as Spend;
       left += s.tokens;
       if (left >= need) return s.at + this.windowMs;
     }
@@ -65,6 +82,7 @@ export class Bucket {
   reserve(now: number): Spend {
     const spend: Spend = { at: now, tokens: 2, settled: false };
     this.#spends.push(spend);
+    this.#used += 2;
     return spend;
   }
 
@@ -75,8 +93,16 @@ export class Bucket {
     status: number,
     headers: Readonly<Record<string, string>>,
   ): void {
+    this.#prune(now);
+    // A reservation that already left the window no longer counts in the totals.
+    const live = spend.at + this.windowMs > now;
     const used = Number(headers['x-ratelimit-used']);
-    spend.tokens = Number.isFinite(used) && used >= 0 ? used : tokenCost(status);
+    const tokens = Number.isFinite(used) && used >= 0 ? used : tokenCost(status);
+    if (live) {
+      this.#used += tokens - spend.tokens;
+      this.#settledUsed += tokens;
+    }
+    spend.tokens = tokens;
     spend.settled = true;
     const limit = headers['x-ratelimit-limit'];
     if (limit) {
@@ -94,20 +120,23 @@ export class Bucket {
       Number.isFinite(remaining) &&
       Number.isFinite(this.maxTokens)
     ) {
-      this.#prune(now);
       // Compare with settled spends only: ESI has not seen the other requests still in flight.
-      let used = 0;
-      for (const s of this.#spends) if (s.settled) used += s.tokens;
-      const ours = this.maxTokens - used;
+      const ours = this.maxTokens - this.#settledUsed;
       if (remaining < ours) {
         // Someone else (another process, an earlier run) spends in this bucket too.
-        this.#spends.push({ at: now, tokens: ours - remaining, settled: true });
+        const extra = ours - remaining;
+        this.#spends.push({ at: now, tokens: extra, settled: true });
+        this.#used += extra;
+        this.#settledUsed += extra;
       } else if (remaining > ours) {
         let extra = remaining - ours;
-        for (const s of this.#spends) {
-          if (!s.settled || extra <= 0) continue;
+        for (let i = this.#head; i < this.#spends.length && extra > 0; i++) {
+          const s = this.#spends[i] as Spend;
+          if (!s.settled) continue;
           const take = Math.min(s.tokens, extra);
           s.tokens -= take;
+          this.#used -= take;
+          this.#settledUsed -= take;
           extra -= take;
         }
       }

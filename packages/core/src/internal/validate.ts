@@ -31,7 +31,7 @@ export function buildRequest(
     throw new EsiValidationError(op.id, 'params', `must be an object, got ${show(params)}`);
   }
   const given = params ?? {};
-  const known = new Set(op.parameters.map((p) => p.name));
+  const known = names(op);
   for (const name of Object.keys(given)) {
     if (!known.has(name)) {
       throw new EsiValidationError(
@@ -83,6 +83,17 @@ export function buildRequest(
 }
 
 const INT32 = 2 ** 31;
+const nameSets = new WeakMap<OperationSpec, ReadonlySet<string>>();
+
+/** Parameter names of an operation, computed once per operation. */
+function names(op: OperationSpec): ReadonlySet<string> {
+  let set = nameSets.get(op);
+  if (!set) {
+    set = new Set(op.parameters.map((p) => p.name));
+    nameSets.set(op, set);
+  }
+  return set;
+}
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -90,48 +101,46 @@ const patterns = new Map<string, RegExp>();
 
 /** Checks one value against scalar/array constraints. */
 export function checkValue(opId: string, name: string, c: ValueConstraints, value: unknown): void {
-  const fail = (problem: string): never => {
-    throw new EsiValidationError(opId, name, problem);
-  };
   switch (c.type) {
     case 'integer':
       if (typeof value !== 'number' || !Number.isInteger(value))
-        fail(`must be an integer, got ${show(value)}`);
+        fail(opId, name, `must be an integer, got ${show(value)}`);
       if (!Number.isSafeInteger(value))
-        fail(`must be a safe integer (|n| ≤ 2^53−1), got ${show(value)}`);
-      if (c.format === 'int32' && ((value as number) >= INT32 || (value as number) < -INT32))
-        fail(`must fit in int32, got ${show(value)}`);
+        fail(opId, name, `must be a safe integer (|n| ≤ 2^53−1), got ${show(value)}`);
+      if (c.format === 'int32' && (value >= INT32 || value < -INT32))
+        fail(opId, name, `must fit in int32, got ${show(value)}`);
       break;
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value))
-        fail(`must be a finite number, got ${show(value)}`);
+        fail(opId, name, `must be a finite number, got ${show(value)}`);
       break;
     case 'boolean':
-      if (typeof value !== 'boolean') fail(`must be true or false, got ${show(value)}`);
+      if (typeof value !== 'boolean') fail(opId, name, `must be true or false, got ${show(value)}`);
       break;
     case 'string': {
-      if (typeof value !== 'string') fail(`must be a string, got ${show(value)}`);
-      const s = value as string;
+      if (typeof value !== 'string') fail(opId, name, `must be a string, got ${show(value)}`);
+      const s = value;
       if (c.minLength !== undefined && s.length < c.minLength)
-        fail(`must be at least ${c.minLength} characters, got ${show(s)}`);
+        fail(opId, name, `must be at least ${c.minLength} characters, got ${show(s)}`);
       if (c.maxLength !== undefined && s.length > c.maxLength)
-        fail(`must be at most ${c.maxLength} characters, got ${s.length}`);
-      if (c.format === 'date' && !isDate(s)) fail(`must be a date YYYY-MM-DD, got ${show(s)}`);
+        fail(opId, name, `must be at most ${c.maxLength} characters, got ${s.length}`);
+      if (c.format === 'date' && !isDate(s))
+        fail(opId, name, `must be a date YYYY-MM-DD, got ${show(s)}`);
       if (c.format === 'date-time' && (!DATE_TIME.test(s) || Number.isNaN(Date.parse(s))))
-        fail(`must be an ISO 8601 date-time, got ${show(s)}`);
-      if (c.format === 'uuid' && !UUID.test(s)) fail(`must be a UUID, got ${show(s)}`);
+        fail(opId, name, `must be an ISO 8601 date-time, got ${show(s)}`);
+      if (c.format === 'uuid' && !UUID.test(s)) fail(opId, name, `must be a UUID, got ${show(s)}`);
       if (c.pattern !== undefined && !pattern(c.pattern).test(s))
-        fail(`must match ${c.pattern}, got ${show(s)}`);
+        fail(opId, name, `must match ${c.pattern}, got ${show(s)}`);
       break;
     }
     case 'array': {
-      if (!Array.isArray(value)) fail(`must be an array, got ${show(value)}`);
+      if (!Array.isArray(value)) fail(opId, name, `must be an array, got ${show(value)}`);
       const a = value as unknown[];
       if (c.minItems !== undefined && a.length < c.minItems)
-        fail(`must have at least ${c.minItems} items, got ${a.length}`);
+        fail(opId, name, `must have at least ${c.minItems} items, got ${a.length}`);
       if (c.maxItems !== undefined && a.length > c.maxItems)
-        fail(`must have at most ${c.maxItems} items, got ${a.length}`);
-      if (c.uniqueItems && new Set(a).size !== a.length) fail('must not repeat items');
+        fail(opId, name, `must have at most ${c.maxItems} items, got ${a.length}`);
+      if (c.uniqueItems && new Set(a).size !== a.length) fail(opId, name, 'must not repeat items');
       if (c.items)
         a.forEach((item, i) =>
           checkValue(opId, `${name}[${i}]`, c.items as ValueConstraints, item),
@@ -141,12 +150,16 @@ export function checkValue(opId: string, name: string, c: ValueConstraints, valu
   }
   if (c.type !== 'array') {
     if (c.enum && !c.enum.includes(value as string | number))
-      fail(`must be one of ${c.enum.map((e) => JSON.stringify(e)).join(', ')}, got ${show(value)}`);
+      fail(
+        opId,
+        name,
+        `must be one of ${c.enum.map((e) => JSON.stringify(e)).join(', ')}, got ${show(value)}`,
+      );
     if (typeof value === 'number') {
       if (c.minimum !== undefined && value < c.minimum)
-        fail(`must be ≥ ${c.minimum}, got ${value}`);
+        fail(opId, name, `must be ≥ ${c.minimum}, got ${value}`);
       if (c.maximum !== undefined && value > c.maximum)
-        fail(`must be ≤ ${c.maximum}, got ${value}`);
+        fail(opId, name, `must be ≤ ${c.maximum}, got ${value}`);
     }
   }
 }
@@ -207,6 +220,11 @@ function pattern(source: string): RegExp {
     patterns.set(source, re);
   }
   return re;
+}
+
+// A module-level thrower, not a closure per call: validation runs on every request.
+function fail(opId: string, name: string, problem: string): never {
+  throw new EsiValidationError(opId, name, problem);
 }
 
 function show(value: unknown): string {
