@@ -215,3 +215,55 @@ describe('conditional requests', () => {
     expect(s.stats().violations.cacheWindow).toBe(1); // one second before Expires
   });
 });
+
+describe('data over time', () => {
+  it('changes when the cache window rolls over and is the same again for the same window', async () => {
+    await using s = await sim();
+    const path = '/markets/10000002/orders?order_type=sell&page=2';
+    const first = await call(s, path);
+    s.clock.advance(Date.parse(first.headers.expires!) - T0);
+    const next = await call(s, path);
+    expect(next.text).not.toBe(first.text);
+    expect(Date.parse(next.headers['last-modified']!)).toBe(Date.parse(first.headers.expires!));
+    // Back in the first window (a clock moved back): the first window's data again.
+    s.clock.freeze(T0);
+    s.resetAudit();
+    expect((await call(s, path)).text).toBe(first.text);
+  });
+
+  it('adds the configured latency without changing the answer', async () => {
+    await using fast = await sim();
+    await using slow = await sim({ latencyMs: 20 });
+    const a = await call(fast, '/alliances');
+    const b = await call(slow, '/alliances');
+    expect(b.status).toBe(200);
+    expect(b.text).toBe(a.text);
+  });
+});
+
+describe('options', () => {
+  it('are validated once, naming the option and the value', async () => {
+    await expect(startSimulator({ spec: 42 as unknown as string })).rejects.toThrow(
+      'startSimulator: option "spec" must be a file path or a parsed OpenAPI document, got 42',
+    );
+    await expect(sim({ latencyMs: -1 })).rejects.toThrow(
+      'option "latencyMs" must be a finite number >= 0, got -1',
+    );
+    await expect(sim({ pages: 0 })).rejects.toThrow(
+      'option "pages" must be an integer from 1 to 10000, got 0',
+    );
+    await expect(sim({ pages: { GetStatus: 2 } })).rejects.toThrow(
+      'option "pages.GetStatus" names no X-Pages operation',
+    );
+    await expect(sim({ esiPort: 70000 })).rejects.toThrow(
+      /option "esiPort" must be an integer from 0 to 65535, got 70000/,
+    );
+    await expect(sim({ faults: { global: { resetRate: 1.5 } } })).rejects.toThrow(
+      /global\.resetRate must be between 0 and 1, got 1\.5/,
+    );
+    await expect(startSimulator({ spec: '/nonexistent/openapi.json' })).rejects.toThrow(
+      /nonexistent\/openapi\.json/,
+    );
+    await expect(startSimulator({ spec: { openapi: '2.0' } })).rejects.toThrow(/OpenAPI 3/);
+  });
+});

@@ -27,6 +27,7 @@ export interface EsiDeps {
 }
 
 const MAX_BODY_BYTES = 1 << 20;
+const EXPIRY_PRUNE_AT = 50_000;
 const ESI_DAY_OFFSET_MS = 11 * 3_600_000;
 
 function errorOutcome(
@@ -65,6 +66,15 @@ export class EsiHandler {
   readonly #d: EsiDeps;
   /** Expiry (ms) of what each client last received, per resource, for the cache-window counter. */
   readonly #expiries = new Map<string, number>();
+
+  #rememberExpiry(key: string, expires: number): void {
+    // Long benchmarks touch many resources: forget the ones whose window is over.
+    if (this.#expiries.size >= EXPIRY_PRUNE_AT) {
+      const now = this.#d.clock.now();
+      for (const [k, at] of this.#expiries) if (at <= now) this.#expiries.delete(k);
+    }
+    this.#expiries.set(key, expires);
+  }
 
   constructor(deps: EsiDeps) {
     this.#d = deps;
@@ -237,7 +247,7 @@ export class EsiHandler {
         (outcome.status === 200 || outcome.status === 304) &&
         outcome.headers.Expires
       ) {
-        this.#expiries.set(resourceKey, Date.parse(outcome.headers.Expires));
+        this.#rememberExpiry(resourceKey, Date.parse(outcome.headers.Expires));
       }
       return { outcome, ...(op ? { op } : {}), ...(fault ? { fault } : {}) };
     };
