@@ -52,7 +52,7 @@ export class Coalescer<T> {
           signal.removeEventListener('abort', onAbort);
           resolve(value);
         },
-        (error: unknown) => {
+        (error: Error) => {
           signal.removeEventListener('abort', onAbort);
           reject(error);
         },
