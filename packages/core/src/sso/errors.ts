@@ -32,6 +32,11 @@ export type SsoErrorCode =
 /**
  * Base class of SSO and token errors. Messages never contain access tokens, refresh tokens,
  * authorization codes or client secrets.
+ *
+ * @example
+ * try { await tokens.validAccessToken(id) } catch (e) {
+ *   if (e instanceof SsoError && e.code === 'ESIKIT_SSO_UNAVAILABLE') retryLater();
+ * }
  */
 export class SsoError extends EsikitError {
   override name = 'SsoError';

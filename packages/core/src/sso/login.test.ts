@@ -277,6 +277,18 @@ describe('options', () => {
     );
   });
 
+  it('keeps the client secret out of inspection and JSON', async () => {
+    const { inspect } = await import('node:util');
+    const sso = createSso({
+      clientId: 'a',
+      clientSecret: 'super-secret',
+      callbackUrl: CALLBACK_URL,
+    });
+    expect(inspect(sso, { depth: 5 })).not.toContain('super-secret');
+    expect(JSON.stringify(sso)).not.toContain('super-secret');
+    expect(sso.isPublicClient).toBe(false);
+  });
+
   it('never puts the client secret in a message', () => {
     try {
       createSso({ clientId: 'a', clientSecret: 'super-secret', callbackUrl: 'bad' });

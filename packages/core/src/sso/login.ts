@@ -91,6 +91,9 @@ export async function startLogin(
  * Completes a login from SSO's callback: checks that the `state` is one this session started
  * (and not used before, and not older than `loginTimeoutSeconds`), exchanges the code, verifies
  * the access token and saves the token (see {@link saveToken}).
+ *
+ * @example
+ * const { token, returnUrl } = await completeLogin(tokens, { sessionKey: req.session.id, callback: new URL(req.url, origin) });
  */
 export async function completeLogin(
   manager: TokenManager,
@@ -141,6 +144,9 @@ export async function completeLogin(
  * Stores a verified token answer. An equivalent token (same character, owner and exact scopes,
  * compatible user) is updated instead of duplicated, unless `alwaysCreateToken`. If the owner
  * hash changed (the character was sold), the previous owner's tokens for it are deleted.
+ *
+ * @example
+ * const { token } = await saveToken(tokens, await sso.exchangeCode({ code, state, signal }), { userId });
  */
 export async function saveToken(
   manager: TokenManager,
@@ -205,6 +211,10 @@ export async function saveToken(
 /**
  * Stores a token from a saved refresh token (EsiPy's `update_token` + `refresh`): refreshes it
  * at SSO once, verifies the result and saves it like a login would.
+ *
+ * @example
+ * const token = await importRefreshToken(tokens, savedRefreshToken);
+ * const access = await tokens.validAccessToken(token.id);
  */
 export async function importRefreshToken(
   manager: TokenManager,

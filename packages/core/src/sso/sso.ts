@@ -68,15 +68,18 @@ export interface PkcePair {
  * const claims = await sso.verifyAccessToken(accessToken, { signal });
  */
 export class EveSso {
-  /** Validated settings. */
-  readonly options: ResolvedSsoOptions;
+  /** Validated settings, without the client secret (kept private so it cannot be logged). */
+  readonly options: Omit<ResolvedSsoOptions, 'clientSecret'>;
+  readonly #clientSecret: string | undefined;
   readonly #http: HttpContext;
   readonly #jwks: JwksCache;
   #metadata: { value: oidc.ServerMetadata; fetchedAt: number } | undefined;
   #discovering: Promise<oidc.ServerMetadata> | undefined;
 
   constructor(options: SsoOptions) {
-    this.options = resolveSsoOptions(options);
+    const { clientSecret, ...rest } = resolveSsoOptions(options);
+    this.options = Object.freeze(rest);
+    this.#clientSecret = clientSecret;
     this.#http = {
       fetch: this.options.fetch,
       timeoutMs: this.options.timeoutMs,
@@ -92,7 +95,7 @@ export class EveSso {
 
   /** True for a public client (no secret): logins use PKCE and no client authentication. */
   get isPublicClient(): boolean {
-    return this.options.clientSecret === undefined;
+    return this.#clientSecret === undefined;
   }
 
   /**
@@ -270,7 +273,7 @@ export class EveSso {
   /** A per-call openid-client configuration whose fetch carries this call's signal. */
   async #configuration(signal: AbortSignal | undefined): Promise<oidc.Configuration> {
     const meta = await this.metadata(signal ? { signal } : {});
-    const secret = this.options.clientSecret;
+    const secret = this.#clientSecret;
     const config = new oidc.Configuration(
       meta,
       this.options.clientId,

@@ -77,28 +77,53 @@ export function normalizeScopes(scopes: ScopesInput, name = 'scopes'): string[] 
   return [...new Set(list as string[])].sort();
 }
 
-/** True if the access token has expired at `now` (ms since the epoch). */
+/**
+ * True if the access token has expired at `now` (ms since the epoch).
+ *
+ * @example
+ * if (isExpired(token)) await tokens.refresh(token.id);
+ */
 export function isExpired(token: Pick<Token, 'expiresAt'>, now: number = Date.now()): boolean {
   return now >= token.expiresAt;
 }
 
-/** Milliseconds left before the access token expires (negative once expired). */
+/**
+ * Milliseconds left before the access token expires (negative once expired).
+ *
+ * @example
+ * expiresIn(token, sim.clock.now()) // 1_199_000 right after a login
+ */
 export function expiresIn(token: Pick<Token, 'expiresAt'>, now: number = Date.now()): number {
   return token.expiresAt - now;
 }
 
-/** True if the token carries a refresh token, so a new access token can be obtained. */
+/**
+ * True if the token carries a refresh token, so a new access token can be obtained.
+ *
+ * @example
+ * if (!canRefresh(token)) redirectToLogin();
+ */
 export function canRefresh(token: Pick<Token, 'refreshToken'>): boolean {
   return typeof token.refreshToken === 'string' && token.refreshToken !== '';
 }
 
-/** True if the token has at least every scope in `required`. */
+/**
+ * True if the token has at least every scope in `required`.
+ *
+ * @example
+ * hasScopes(token, 'esi-skills.read_skills.v1')
+ */
 export function hasScopes(token: Pick<Token, 'scopes'>, required: ScopesInput): boolean {
   const have = new Set(token.scopes);
   return normalizeScopes(required).every((s) => have.has(s));
 }
 
-/** True if the token has exactly the scopes in `scopes`, no more, no fewer. */
+/**
+ * True if the token has exactly the scopes in `scopes`, no more, no fewer.
+ *
+ * @example
+ * hasExactScopes(token, ['publicData'])
+ */
 export function hasExactScopes(token: Pick<Token, 'scopes'>, scopes: ScopesInput): boolean {
   const want = normalizeScopes(scopes);
   return want.length === token.scopes.length && want.every((s, i) => s === token.scopes[i]);
@@ -107,6 +132,9 @@ export function hasExactScopes(token: Pick<Token, 'scopes'>, scopes: ScopesInput
 /**
  * True if `b` would be a duplicate of `a`: same character, owner and exact scopes, and the
  * same user (or one of them unowned). Mirrors django-esi's `TokenQueryset.equivalent_to`.
+ *
+ * @example
+ * isEquivalent(saved, fromLogin) // true: update `saved` instead of storing a duplicate
  */
 export function isEquivalent(
   a: Pick<Token, 'characterId' | 'ownerHash' | 'scopes' | 'userId'>,
