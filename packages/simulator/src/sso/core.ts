@@ -54,6 +54,8 @@ export interface SsoStats {
 
 type Counter = Exclude<keyof SsoStats, 'tokenErrors' | 'refreshesByCharacter'>;
 
+const VERIFIED_CACHE_SIZE = 4096;
+
 const SUBJECT = /^CHARACTER:EVE:([1-9][0-9]*)$/;
 
 /**
@@ -78,6 +80,8 @@ export class SsoCore {
   };
   readonly #tokenErrors = new Map<string, number>();
   readonly #refreshesByCharacter = new Map<number, number>();
+  /** Tokens whose signature and claims checked out, oldest first. */
+  readonly #verified = new Map<string, { access: VerifiedAccess; kid: string }>();
 
   constructor(options: NormalizedSsoOptions) {
     this.options = options;
@@ -175,9 +179,15 @@ export class SsoCore {
         'access token is not a compact JWS (three dot-separated parts)',
       );
     }
+    const cached = this.#verified.get(token);
+    if (cached) return this.#recheck(cached);
     let payload: Record<string, unknown>;
+    let kid: string | undefined;
     try {
-      ({ payload } = await jwtVerify(token, this.keys.verifier(), {
+      ({
+        payload,
+        protectedHeader: { kid },
+      } = await jwtVerify(token, this.keys.verifier(), {
         algorithms: ['RS256'],
         audience: 'EVE Online',
         currentDate: new Date(this.options.clock.now()),
@@ -204,13 +214,7 @@ export class SsoCore {
         'access token lacks EVE claims (sub, azp, name, owner, jti, exp, scp)',
       );
     }
-    if (this.grants.isAccessTokenRevoked(jti)) {
-      throw new SsoVerifyError(
-        'revoked',
-        'access token was revoked (its grant or the token itself)',
-      );
-    }
-    return {
+    const access: VerifiedAccess = {
       characterId: Number(subject[1]),
       characterName: name,
       ownerHash: owner,
@@ -219,6 +223,36 @@ export class SsoCore {
       expiresAt: exp * 1000,
       jti,
     };
+    const entry = { access, kid: kid ?? '' };
+    if (this.#verified.size >= VERIFIED_CACHE_SIZE) {
+      this.#verified.delete(this.#verified.keys().next().value!);
+    }
+    this.#verified.set(token, entry);
+    return this.#recheck(entry);
+  }
+
+  /**
+   * What can change after a token verified once: its key leaving the JWKS, the clock passing
+   * `exp`, a revocation. The signature and claims cannot, so checking a token seen before costs
+   * no RSA operation and the SSO does not bottleneck the ESI simulator under load.
+   */
+  #recheck({ access, kid }: { access: VerifiedAccess; kid: string }): VerifiedAccess {
+    if (!this.keys.isPublished(kid)) {
+      throw new SsoVerifyError(
+        'signature',
+        'access token signature does not verify against the SSO keys',
+      );
+    }
+    if (access.expiresAt <= this.options.clock.now()) {
+      throw new SsoVerifyError('expired', 'access token has expired');
+    }
+    if (this.grants.isAccessTokenRevoked(access.jti)) {
+      throw new SsoVerifyError(
+        'revoked',
+        'access token was revoked (its grant or the token itself)',
+      );
+    }
+    return { ...access };
   }
 }
 

@@ -64,6 +64,8 @@ describe('signing key rotation', () => {
 
   it('dropPrevious removes the old key at once', async () => {
     const before = await issue();
+    // Verified once first: a token seen before must not outlive its key.
+    await fx.sso.verifyAccessToken(before.access_token);
     const kid = await fx.sso.rotateSigningKey({ dropPrevious: true });
     expect(await kids()).toEqual([kid]);
     await expect(fx.sso.verifyAccessToken(before.access_token)).rejects.toMatchObject({

@@ -102,6 +102,11 @@ export class KeyRing {
     return this.#verifier.get;
   }
 
+  /** Whether an RS256 key with this kid is published (and so verifies) right now. */
+  isPublished(kid: string): boolean {
+    return this.#rsaKeys().some((k) => k.kid === kid);
+  }
+
   #rsaKeys(): RsaKey[] {
     if (!this.#current) throw notReady();
     const now = this.#clock.now();

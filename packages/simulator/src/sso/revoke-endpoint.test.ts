@@ -37,6 +37,8 @@ const issue = () =>
 describe('POST /v2/oauth/revoke', () => {
   it('revoking a refresh token kills it and the access tokens of its grant', async () => {
     const tokens = await issue();
+    // Verified before the revocation, as ESI would have: revocation must still win.
+    await fx.sso.verifyAccessToken(tokens.access_token);
     const other = await issue(); // another grant of the same character stays alive
     const res = await post(
       '/v2/oauth/revoke',
@@ -76,6 +78,7 @@ describe('POST /v2/oauth/revoke', () => {
 
   it('revoking an access token revokes only that token', async () => {
     const tokens = await issue();
+    await fx.sso.verifyAccessToken(tokens.access_token);
     const res = await post(
       '/v2/oauth/revoke',
       { token: tokens.access_token, token_type_hint: 'access_token' },
