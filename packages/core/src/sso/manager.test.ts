@@ -175,6 +175,20 @@ describe('a token is deleted only on invalid_grant', () => {
     expect(await tokens.store.get(token.id)).toBeUndefined();
   });
 
+  it('revoke() revokes at SSO then deletes; an SSO outage keeps the token', async () => {
+    const tokens = simManager(sim);
+    const token = await expiredToken(tokens);
+    sim.sso.setFaults({ revoke: { status: 503 } });
+    await expect(tokens.revoke(token.id)).rejects.toMatchObject({ code: 'ESIKIT_SSO_UNAVAILABLE' });
+    expect(await tokens.store.get(token.id)).toEqual(token);
+    sim.sso.setFaults({});
+    const before = sim.sso.stats().revocations;
+    await tokens.revoke(token.id);
+    expect(sim.sso.stats().revocations - before).toBe(1);
+    expect(await tokens.store.get(token.id)).toBeUndefined();
+    await expect(tokens.sso.refresh(token.refreshToken!)).rejects.toThrow(SsoInvalidGrantError);
+  });
+
   it('refreshOrDelete returns undefined for a dead token and the token for a live one', async () => {
     const tokens = simManager(sim);
     const dead = await expiredToken(tokens, 0);
@@ -353,6 +367,27 @@ describe('queries and the access token source', () => {
       code: 'ESIKIT_TOKEN_EXPIRED',
     });
     await expect(tokens.validAccessToken('missing')).rejects.toThrow(TokenError);
+  });
+
+  it("stops waiting for another holder's lease once every caller has aborted", async () => {
+    const tokens = simManager(sim);
+    const token = await expiredToken(tokens);
+    expect(await tokens.store.acquireLease(`refresh:${token.id}`, 'other-process', 10_000)).toBe(
+      true,
+    );
+    const before = refreshes();
+    const a = tokens.validAccessToken(token.id, { signal: AbortSignal.timeout(60) });
+    const b = tokens.validAccessToken(token.id, { signal: AbortSignal.timeout(80) });
+    await expect(a).rejects.toThrow(/timeout|abort/i);
+    await expect(b).rejects.toThrow(/timeout|abort/i);
+    await tokens.store.releaseLease(`refresh:${token.id}`, 'other-process');
+    await new Promise((r) => setTimeout(r, 400));
+    // Nobody wanted the token any more: the abandoned wait did not go on to refresh it.
+    expect(refreshes() - before).toBe(0);
+    expect(await tokens.store.get(token.id)).toEqual(token);
+    // A new caller starts afresh.
+    await tokens.validAccessToken(token.id);
+    expect(refreshes() - before).toBe(1);
   });
 
   it('honours an aborted signal', async () => {

@@ -154,6 +154,20 @@ export class TokenManager {
   }
 
   /**
+   * Revokes the token at SSO (the user's consent ends), then deletes it. If SSO cannot be
+   * reached the token is kept and the error thrown, so the revoke can be retried.
+   *
+   * @example
+   * await tokens.revoke(token.id); // "log out and forget me"
+   */
+  async revoke(tokenId: string, options: SsoCallOptions = {}): Promise<void> {
+    const token = await this.store.get(tokenId, options);
+    if (token === undefined) throw notFound(tokenId);
+    if (token.refreshToken !== undefined) await this.sso.revoke(token.refreshToken, options);
+    await this.store.delete(tokenId, undefined, options);
+  }
+
+  /**
    * An {@link AccessTokenSource} for the ESI client: `getAccessToken()` returns a valid access
    * token, refreshing safely.
    *

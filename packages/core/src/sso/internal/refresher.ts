@@ -24,7 +24,10 @@ export class Refresher {
   readonly #ctx: RefresherContext;
   /** Identifies this client in refresh leases. */
   readonly #holder = randomUUID();
-  readonly #inflight = new Map<string, Promise<Token>>();
+  readonly #inflight = new Map<
+    string,
+    { promise: Promise<Token>; controller: AbortController; waiters: number }
+  >();
 
   constructor(ctx: RefresherContext) {
     this.#ctx = ctx;
@@ -32,22 +35,32 @@ export class Refresher {
 
   /** Refreshes (`force`) or makes fresh the token; concurrent calls for one token share the work. */
   refresh(tokenId: string, force: boolean, signal: AbortSignal | undefined): Promise<Token> {
-    // One refresh per token in this process; callers share it. The shared work does not take
-    // any one caller's signal (the others still want the result); each caller can stop waiting.
+    // One refresh per token in this process; callers share it. Each caller can stop waiting
+    // with its own signal; the shared work stops only when every caller has gone, and only
+    // before its SSO call is sent (an SSO call cut short could lose a rotated refresh token).
     const key = `${tokenId}:${force}`;
-    let shared = this.#inflight.get(key);
-    if (shared === undefined) {
-      shared = this.#refreshUnderLease(tokenId, force).finally(() => this.#inflight.delete(key));
-      this.#inflight.set(key, shared);
+    let entry = this.#inflight.get(key);
+    if (entry === undefined) {
+      const controller = new AbortController();
+      const promise = this.#refreshUnderLease(tokenId, force, controller.signal).finally(() =>
+        this.#inflight.delete(key),
+      );
+      entry = { promise, controller, waiters: 0 };
+      this.#inflight.set(key, entry);
     }
-    return raceAbort(shared, signal);
+    const shared = entry;
+    shared.waiters++;
+    return raceAbort(shared.promise, signal).finally(() => {
+      if (--shared.waiters === 0 && signal?.aborted) shared.controller.abort(signal.reason);
+    });
   }
 
-  async #refreshUnderLease(tokenId: string, force: boolean): Promise<Token> {
+  async #refreshUnderLease(tokenId: string, force: boolean, signal: AbortSignal): Promise<Token> {
     const leaseKey = `refresh:${tokenId}`;
     let firstVersion: number | undefined;
     let wait = 10;
     for (;;) {
+      signal.throwIfAborted();
       const seen = await this.#ctx.store.get(tokenId);
       if (seen === undefined) throw notFound(tokenId);
       firstVersion ??= seen.version;
@@ -60,7 +73,7 @@ export class Refresher {
           { tokenId },
         );
       if (!(await this.#ctx.store.acquireLease(leaseKey, this.#holder, this.#ctx.leaseTtlMs))) {
-        await sleep(wait);
+        await sleep(wait, signal);
         wait = Math.min(wait * 2, 200);
         continue;
       }
@@ -69,6 +82,8 @@ export class Refresher {
         const token = await this.#ctx.store.get(tokenId);
         if (token === undefined) throw notFound(tokenId);
         if ((!force || token.version !== firstVersion) && this.#ctx.isFresh(token)) return token;
+        // Last point where giving up is safe: nothing has been sent to SSO yet.
+        signal.throwIfAborted();
         const done = await this.#refreshHeld(token);
         if (done !== undefined) return done;
       } finally {
