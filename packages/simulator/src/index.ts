@@ -1,4 +1,6 @@
 export { SimulatorClock } from './clock.js';
+export { SimulatorError } from './errors.js';
+export type { SimulatorErrorCode } from './errors.js';
 export { startSimulator } from './simulator.js';
 export type { Simulator } from './simulator.js';
 export { DEFAULT_CLIENT, DEFAULT_PUBLIC_CLIENT } from './options.js';

@@ -1,4 +1,5 @@
 import { SimulatorClock } from './clock.js';
+import { SimulatorError } from './errors.js';
 import type { FaultConfig } from './internal/faults.js';
 import { validateFaults } from './internal/faults.js';
 import type { GroupLimitOverride } from './internal/limits.js';
@@ -85,7 +86,10 @@ function show(value: unknown): string {
 }
 
 function fail(option: string, expected: string, got: unknown): never {
-  throw new TypeError(`startSimulator: option "${option}" must be ${expected}, got ${show(got)}`);
+  throw new SimulatorError(
+    'ESIKIT_SIMULATOR_OPTION',
+    `startSimulator: option "${option}" must be ${expected}, got ${show(got)}`,
+  );
 }
 
 function int(
@@ -138,7 +142,13 @@ export function normalizeOptions(options: SimulatorOptions = {}): NormalizedOpti
   try {
     validateFaults(faults);
   } catch (e) {
-    throw new TypeError(`startSimulator: option ${(e as Error).message}`, { cause: e });
+    throw new SimulatorError(
+      'ESIKIT_SIMULATOR_OPTION',
+      `startSimulator: option ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
   }
   const clients = options.clients ?? [DEFAULT_CLIENT, DEFAULT_PUBLIC_CLIENT];
   if (!Array.isArray(clients) || clients.length === 0)

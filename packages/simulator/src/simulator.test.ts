@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { call, specDocument } from '../test/helpers.js';
-import { SimulatorClock, startSimulator } from './index.js';
+import { SimulatorClock, SimulatorError, startSimulator } from './index.js';
 
 const T0 = Date.UTC(2026, 10, 22, 12, 0, 10);
 
@@ -265,5 +265,11 @@ describe('options', () => {
       /nonexistent\/openapi\.json/,
     );
     await expect(startSimulator({ spec: { openapi: '2.0' } })).rejects.toThrow(/OpenAPI 3/);
+    await expect(sim({ limits: { groups: { 'char-walet': { maxTokens: 5 } } } })).rejects.toThrow(
+      /option "limits.groups.char-walet" names no rate-limit group of the spec \(.*char-wallet/,
+    );
+    const error = await sim({ latencyMs: Number.NaN }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SimulatorError);
+    expect(error).toMatchObject({ code: 'ESIKIT_SIMULATOR_OPTION', name: 'SimulatorError' });
   });
 });

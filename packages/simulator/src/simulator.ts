@@ -8,6 +8,7 @@ import {
   readSpecFile,
 } from '@esikit/spec';
 import type { SimulatorClock } from './clock.js';
+import { SimulatorError } from './errors.js';
 import { AuditLog, type AuditEntry, type SimulatorStats } from './internal/audit.js';
 import { BodyFactory } from './internal/bodies.js';
 import { SchemaGenerator } from './internal/datagen.js';
@@ -62,7 +63,10 @@ async function loadTable(
   if (spec === undefined) {
     const file = findSpecFile();
     if (!file)
-      throw new TypeError(`startSimulator: no ESI spec given and none found. ${NO_SPEC_HINT}`);
+      throw new SimulatorError(
+        'ESIKIT_SIMULATOR_NO_SPEC',
+        `startSimulator: no ESI spec given and none found. ${NO_SPEC_HINT}`,
+      );
     document = await readSpecFile(file);
   } else if (typeof spec === 'string') {
     document = await readSpecFile(spec);
@@ -109,10 +113,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     for (const id of Object.keys(o.pages)) {
       const op = table.operations.find((x) => x.id === id);
       if (op?.pagination !== 'pages') {
-        throw new TypeError(
+        throw new SimulatorError(
+          'ESIKIT_SIMULATOR_OPTION',
           `startSimulator: option "pages.${id}" names no X-Pages operation of the spec`,
         );
       }
+    }
+  }
+  const groups = new Set(
+    table.operations.flatMap((op) => (op.rateLimit ? [op.rateLimit.group] : [])),
+  );
+  for (const group of Object.keys(o.groups)) {
+    if (!groups.has(group)) {
+      throw new SimulatorError(
+        'ESIKIT_SIMULATOR_OPTION',
+        `startSimulator: option "limits.groups.${group}" names no rate-limit group of the spec (${[...groups].sort().join(', ')})`,
+      );
     }
   }
   const universe = createUniverse(o.seed);

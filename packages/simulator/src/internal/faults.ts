@@ -1,3 +1,4 @@
+import { SimulatorError } from '../errors.js';
 import { Prng } from './prng.js';
 
 /** A server-side failure status the injector can answer with. */
@@ -52,7 +53,10 @@ const DEFAULT_STATUSES: readonly FaultStatus[] = [500, 502, 503, 504];
 
 function checkRate(value: number | undefined, name: string): void {
   if (value !== undefined && !(value >= 0 && value <= 1)) {
-    throw new RangeError(`faults: ${name} must be between 0 and 1, got ${value}`);
+    throw new SimulatorError(
+      'ESIKIT_SIMULATOR_OPTION',
+      `faults: ${name} must be between 0 and 1, got ${value}`,
+    );
   }
 }
 
@@ -69,13 +73,15 @@ export function validateFaults(config: FaultConfig): void {
     checkRate(s.resetRate, `${where}.resetRate`);
     checkRate(s.truncateRate, `${where}.truncateRate`);
     if (s.latencyMs !== undefined && !(s.latencyMs >= 0 && Number.isFinite(s.latencyMs))) {
-      throw new RangeError(
+      throw new SimulatorError(
+        'ESIKIT_SIMULATOR_OPTION',
         `faults: ${where}.latencyMs must be a finite number >= 0, got ${s.latencyMs}`,
       );
     }
     for (const status of s.statuses ?? []) {
       if (!DEFAULT_STATUSES.includes(status)) {
-        throw new RangeError(
+        throw new SimulatorError(
+          'ESIKIT_SIMULATOR_OPTION',
           `faults: ${where}.statuses may hold 500, 502, 503, 504, got ${String(status)}`,
         );
       }
@@ -89,10 +95,14 @@ export function validateFaults(config: FaultConfig): void {
         : [config.failNext];
   for (const n of nexts as FailNext[]) {
     if (!Number.isInteger(n.count) || n.count < 0) {
-      throw new RangeError(`faults: failNext.count must be a non-negative integer, got ${n.count}`);
+      throw new SimulatorError(
+        'ESIKIT_SIMULATOR_OPTION',
+        `faults: failNext.count must be a non-negative integer, got ${n.count}`,
+      );
     }
     if (!['reset', 'truncate', ...DEFAULT_STATUSES].includes(n.with)) {
-      throw new RangeError(
+      throw new SimulatorError(
+        'ESIKIT_SIMULATOR_OPTION',
         `faults: failNext.with must be 500|502|503|504|'reset'|'truncate', got ${String(n.with)}`,
       );
     }
