@@ -1,0 +1,31 @@
+// A fresh process: modules are loaded first (untimed), then one side is timed from nothing to
+// its first answer, paying every lazy start-up cost (undici's parser, first compiles, indexes).
+const [mode, baseUrl, path] = process.argv.slice(2) as [string, string, string];
+const ua = 'esikit-bench/0.0.0 (bench@esikit.invalid)';
+
+let ms: number;
+if (mode === 'client') {
+  const { createEsiClient } = await import('@esikit/core');
+  const typeId = Number(new URLSearchParams(path.split('?')[1]).get('type_id'));
+  const start = performance.now();
+  const esi = createEsiClient({
+    appInfo: { name: 'esikit-bench', version: '0.0.0' },
+    contactEmail: 'bench@esikit.invalid',
+    baseUrl,
+  });
+  await esi.request('GetMarketsRegionIdOrders', { region_id: 10000002, type_id: typeId }).result();
+  ms = performance.now() - start;
+  await esi.close();
+} else {
+  const { Agent, request } = await import('undici');
+  const start = performance.now();
+  const agent = new Agent({ connections: 10 });
+  const res = await request(`${baseUrl}${path}`, {
+    dispatcher: agent,
+    headers: { 'user-agent': ua, 'x-compatibility-date': '2026-08-04' },
+  });
+  JSON.parse(await res.body.text());
+  ms = performance.now() - start;
+  await agent.close();
+}
+process.stdout.write(JSON.stringify({ ms }));
