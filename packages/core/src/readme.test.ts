@@ -1,0 +1,67 @@
+// The README's snippets, run against the simulator: if one stops compiling or working, this fails.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { harness, type Harness } from '../test/helpers.js';
+import { createEsiClient, type EsiClientWithTags } from './index.js';
+
+let h: Harness;
+let esi: EsiClientWithTags;
+beforeAll(async () => {
+  h = await harness();
+  esi = createEsiClient({
+    appInfo: { name: 'MyCorpTool', version: '1.2.3', url: 'https://github.com/me/mycorptool' },
+    contactEmail: 'me@example.com',
+    baseUrl: h.sim.esiUrl,
+    clock: () => h.sim.clock.now(),
+  });
+});
+afterAll(async () => {
+  await esi.close();
+  expect(h.sim.stats().violations).toEqual({
+    cacheWindow: 0,
+    afterErrorLimit: 0,
+    duringRetryAfter: 0,
+    missingUserAgent: 0,
+  });
+  await h.close();
+});
+
+describe('README', () => {
+  it('public call', async () => {
+    const status = await esi.Status.getStatus().result();
+    expect(`${status.players} pilots online`).toMatch(/^\d+ pilots online$/);
+    const jita = await esi
+      .request('GetMarketsRegionIdOrders', { region_id: 10000002, type_id: 34 })
+      .result();
+    expect(Array.isArray(jita)).toBe(true);
+  });
+
+  it('authenticated call', async () => {
+    const { characterId, accessToken } = await h.token(0, ['esi-characters.read_notifications.v1']);
+    const notifications = await esi.Character.getCharactersCharacterIdNotifications(
+      { character_id: characterId },
+      { token: accessToken },
+    ).result();
+    expect(Array.isArray(notifications)).toBe(true);
+  });
+
+  it('results()', async () => {
+    const orders = await esi.Market.getMarketsRegionIdOrders({ region_id: 10000002 }).results();
+    expect(orders.length).toBeGreaterThan(10);
+  });
+
+  it('cursor iteration and resuming with after', async () => {
+    const walk = esi.FreelanceJobs.getFreelanceJobsListing().cursor();
+    const names: string[] = [];
+    for await (const job of walk) names.push(`${job.id} ${job.name}`);
+    const after = walk.after;
+    expect(names.length).toBeGreaterThan(0);
+    h.sim.clock.advance(30 * 60_000);
+    const changed: string[] = [];
+    if (after) {
+      for await (const job of esi.FreelanceJobs.getFreelanceJobsListing().cursor({ after })) {
+        changed.push(job.id);
+      }
+    }
+    expect(changed.length).toBeGreaterThan(0);
+  });
+});
