@@ -273,3 +273,20 @@ describe('options', () => {
     expect(error).toMatchObject({ code: 'ESIKIT_SIMULATOR_OPTION', name: 'SimulatorError' });
   });
 });
+
+describe('headers', () => {
+  it('answers Content-Language from Accept-Language when ESI has the language, else en', async () => {
+    await using s = await sim();
+    expect(
+      (await call(s, '/alliances', { headers: { 'accept-language': 'de-DE,de;q=0.9' } })).headers[
+        'content-language'
+      ],
+    ).toBe('de');
+    expect(
+      (await call(s, '/alliances?x=1', { headers: { 'accept-language': 'pt-BR' } })).headers[
+        'content-language'
+      ],
+    ).toBe('en');
+    expect((await call(s, '/alliances?x=2')).headers['content-language']).toBe('en');
+  });
+});

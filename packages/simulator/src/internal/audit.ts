@@ -11,6 +11,7 @@ export interface AuditEntry {
   readonly path: string;
   /** The raw query string without `?` ('' when none). */
   readonly query: string;
+  /** The status sent; 0 when the fault injector reset the connection instead. */
   readonly status: number;
   /** The matched operation, when the route exists. */
   readonly operationId?: string;

@@ -80,6 +80,12 @@ export class EsiHandler {
     this.#d = deps;
   }
 
+  /** ESI answers in the requested language when it has it, else English. */
+  #language(accept: string | undefined): string {
+    const wanted = accept?.split(',')[0]?.split(';')[0]?.trim().toLowerCase().slice(0, 2);
+    return wanted !== undefined && this.#d.table.languages.includes(wanted) ? wanted : 'en';
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const d = this.#d;
     const at = d.clock.now();
@@ -121,7 +127,8 @@ export class EsiHandler {
       const r = await this.#serve(req, url, method, ua, compat, access, authProblem, violations);
       outcome = r.outcome;
       op = r.op;
-      fault = r.fault;
+      // A body-less answer (204, 304) cannot be cut short.
+      fault = r.fault === 'truncate' && r.outcome.body === undefined ? undefined : r.fault;
     } catch (e) {
       outcome = errorOutcome(
         500,
@@ -159,6 +166,7 @@ export class EsiHandler {
     res.setHeader('Date', httpDate(d.clock.now()));
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Access-Control-Expose-Headers', '*');
+    if (op) res.setHeader('Content-Language', this.#language(header(req, 'accept-language')));
     for (const [k, v] of Object.entries(outcome.headers)) res.setHeader(k, v);
     if (outcome.body === undefined) {
       res.end();
