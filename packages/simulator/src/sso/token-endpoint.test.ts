@@ -129,6 +129,26 @@ describe('authorization code with a client secret', () => {
     expect(payload.scp).toBe('publicData');
     expect((await fx.sso.verifyAccessToken(res.body.access_token)).scopes).toEqual(['publicData']);
   });
+
+  it('decodes form-encoded Basic credentials (RFC 6749 §2.3.1) for secrets with reserved characters', async () => {
+    await fx.close();
+    const odd = { clientId: 'odd app', clientSecret: 'p@ss:w/rd+%' };
+    fx = await startSso({ clients: [odd] });
+    const code = await authorize({ client_id: odd.clientId, redirect_uri: 'http://localhost/cb' });
+    const res = await token(
+      { grant_type: 'authorization_code', code },
+      basic(odd.clientId, odd.clientSecret),
+    );
+    expect(res.status).toBe(200);
+  });
+
+  it('refuses two client authentication methods at once', async () => {
+    const res = await token(
+      { grant_type: 'authorization_code', code: await webCode(), client_secret: WEB.clientSecret },
+      WEB_AUTH,
+    );
+    expectError(res, 400, 'invalid_request', /one client authentication method/);
+  });
 });
 
 describe('authorization code with PKCE (public client)', () => {
