@@ -11,10 +11,15 @@ if (existsSync(built)) {
   await import(built.href);
 } else {
   const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+  // Resolved from here, not from the caller's directory, so the CLI runs from any cwd.
+  const tsx = import.meta.resolve('tsx');
   const result = spawnSync(
     process.execPath,
-    ['--conditions=@esikit/source', '--import', 'tsx', cli, ...process.argv.slice(2)],
+    ['--conditions=@esikit/source', '--import', tsx, cli, ...process.argv.slice(2)],
     { stdio: 'inherit' },
   );
+  if (result.error) {
+    process.stderr.write(`esikit-simulator: cannot start node: ${result.error.message}\n`);
+  }
   process.exit(result.status ?? 1);
 }

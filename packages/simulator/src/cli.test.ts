@@ -1,4 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +49,14 @@ describe('esikit-simulator CLI', () => {
       child.kill('SIGTERM');
     }
     expect(await exit).toBe(0);
+  });
+
+  it('runs through the bin from any directory', async () => {
+    const bin = fileURLToPath(new URL('../bin/esikit-simulator.js', import.meta.url));
+    const child = spawn(process.execPath, [bin, '--help'], { cwd: tmpdir() });
+    const { out, exit } = collect(child);
+    expect(await exit).toBe(0);
+    expect(out()).toContain('Usage: esikit-simulator');
   });
 
   it('prints help, and rejects bad options with exit code 2', async () => {
