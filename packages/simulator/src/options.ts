@@ -46,6 +46,8 @@ export interface SimulatorOptions {
   readonly limits?: LimitOptions;
   /** Audit entries kept before the oldest are dropped. @default 100000 */
   readonly auditLimit?: number;
+  /** Aborting it cancels start-up (the promise rejects with the reason) or closes the simulator. */
+  readonly signal?: AbortSignal;
 }
 
 /** The client registered by default: confidential, any redirect URI. */
@@ -73,6 +75,7 @@ export interface NormalizedOptions {
   readonly errorWindowSeconds: number;
   readonly groups: Readonly<Record<string, GroupLimitOverride>>;
   readonly auditLimit: number;
+  readonly signal: AbortSignal | undefined;
 }
 
 function show(value: unknown): string {
@@ -153,6 +156,9 @@ export function normalizeOptions(options: SimulatorOptions = {}): NormalizedOpti
   const clients = options.clients ?? [DEFAULT_CLIENT, DEFAULT_PUBLIC_CLIENT];
   if (!Array.isArray(clients) || clients.length === 0)
     fail('clients', 'a non-empty array of SsoClientRegistration', clients);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    fail('signal', 'an AbortSignal', options.signal);
+  }
   const limits = options.limits ?? {};
   if (typeof limits !== 'object' || limits === null) fail('limits', 'an object', limits);
   const groups = limits.groups ?? {};
@@ -176,5 +182,6 @@ export function normalizeOptions(options: SimulatorOptions = {}): NormalizedOpti
     errorWindowSeconds: int('limits.errorWindowSeconds', limits.errorWindowSeconds, 60, 1),
     groups,
     auditLimit: int('auditLimit', options.auditLimit, 100_000, 10),
+    signal: options.signal,
   };
 }

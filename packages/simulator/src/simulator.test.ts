@@ -290,3 +290,16 @@ describe('headers', () => {
     expect((await call(s, '/alliances?x=2')).headers['content-language']).toBe('en');
   });
 });
+
+describe('cancellation', () => {
+  it('an aborted signal cancels start-up; aborting later closes the servers', async () => {
+    const aborted = AbortSignal.abort(new Error('stop'));
+    await expect(sim({ signal: aborted })).rejects.toThrow('stop');
+    const controller = new AbortController();
+    const s = await sim({ signal: controller.signal });
+    expect((await call(s, '/alliances')).status).toBe(200);
+    controller.abort();
+    await s.close(); // the same close, already under way
+    await expect(call(s, '/alliances')).rejects.toThrow();
+  });
+});

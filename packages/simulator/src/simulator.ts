@@ -108,7 +108,9 @@ function closeServer(server: Server): Promise<void> {
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const o = normalizeOptions(options);
+  o.signal?.throwIfAborted();
   const { table, document } = await loadTable(o.spec);
+  o.signal?.throwIfAborted();
   if (typeof o.pages === 'object') {
     for (const id of Object.keys(o.pages)) {
       const op = table.operations.find((x) => x.id === id);
@@ -206,6 +208,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closed ??= Promise.all([closeServer(esi), closeServer(ssoHttp)]).then(() => undefined));
+  if (o.signal) {
+    if (o.signal.aborted) {
+      await close();
+      throw o.signal.reason;
+    }
+    o.signal.addEventListener('abort', () => void close(), { once: true });
+  }
   return {
     esiUrl,
     ssoUrl,
