@@ -9,7 +9,6 @@ import {
   EsiResponseError,
   EsiTimeoutError,
   EsiTokenRequiredError,
-  type EsiErrorBody,
 } from '../esi-errors.js';
 import { EsikitError } from '../errors.js';
 import type { ResolvedOptions, RetryOptions } from '../options.js';
@@ -19,6 +18,7 @@ import { Coalescer } from './coalesce.js';
 import { ErrorLimitGovernor } from './error-limit.js';
 import type { EsiClientStats, EsiRequestEvent } from './events.js';
 import { parseJson } from './json.js';
+import { httpError, toResponse } from './responses.js';
 import { RateLimitGovernor, type Bucket } from './rate-limit.js';
 import { backoffDelay, isRetryableStatus } from './retry.js';
 import { sleep, waitUntil } from './sleep.js';
@@ -183,6 +183,9 @@ export class Pipeline {
       rl?.maxTokens ?? Number.POSITIVE_INFINITY,
       rl?.windowMs ?? 60_000,
     );
+    // A POST that acts for a character (send mail, create a fleet wing…) may have happened
+    // even when the answer got lost: it is never repeated. Scope-less POSTs are lookups.
+    const idempotent = op.method !== 'POST' || op.scope === undefined;
     let connectionRetries = 0;
     let serverRetries = 0;
     let attempts = 0;
@@ -217,7 +220,7 @@ export class Pipeline {
         } catch (error) {
           bucket.settle(spend, o.clock(), 503, {});
           if (signal?.aborted) throw error;
-          if (connectionRetries >= req.retries.connection) {
+          if (!idempotent || connectionRetries >= req.retries.connection) {
             throw isTimeout(error)
               ? new EsiTimeoutError(op.id, req.timeout ?? this.#o.readTimeout, { cause: error })
               : new EsiNetworkError(op.id, error);
@@ -289,7 +292,7 @@ export class Pipeline {
           this.stats.retries += 1;
           continue;
         }
-        if (isRetryableStatus(status) && serverRetries < req.retries.server) {
+        if (idempotent && isRetryableStatus(status) && serverRetries < req.retries.server) {
           await this.#backoff(serverRetries++, req.retries, signal);
           continue;
         }
@@ -362,37 +365,4 @@ export class Pipeline {
       });
     }
   }
-}
-
-function toResponse(entry: CacheEntry, fromCache: boolean): EsiResponse<unknown> {
-  return {
-    data: entry.data,
-    status: entry.status,
-    headers: entry.headers,
-    etag: entry.etag,
-    expires: entry.expires,
-    lastModified: entry.lastModified,
-    pages: entry.pages,
-    fromCache,
-  };
-}
-
-function httpError(
-  op: OperationSpec,
-  raw: RawResponse,
-  credential: Credential | undefined,
-): EsikitError {
-  let body: EsiErrorBody | string | undefined = raw.text || undefined;
-  const parsed = raw.text ? parseJson(raw.text) : undefined;
-  if (parsed?.ok && typeof parsed.value === 'object' && parsed.value !== null)
-    body = parsed.value as EsiErrorBody;
-  const message = typeof body === 'string' ? body : (body?.error ?? '');
-  // ESI's 403 for a token without the scope says so ("token is not valid for scope(s): …");
-  // other 403s (wrong character, missing corporation role) stay plain HTTP errors.
-  if (raw.status === 403 && op.scope && credential && /scope/i.test(message)) {
-    return new EsiMissingScopeError(op.id, op.scope, 403, {
-      cause: new EsiHttpError(op.id, 403, body, raw.headers),
-    });
-  }
-  return new EsiHttpError(op.id, raw.status, body, raw.headers);
 }

@@ -1,0 +1,42 @@
+import type { OperationSpec } from '@esikit/spec';
+import { EsiHttpError, EsiMissingScopeError, type EsiErrorBody } from '../esi-errors.js';
+import type { EsikitError } from '../errors.js';
+import type { CacheEntry } from './cache-store.js';
+import { parseJson } from './json.js';
+import type { EsiResponse } from './pipeline.js';
+import type { Credential } from './token.js';
+import type { RawResponse } from './transport.js';
+
+/** The with-response form of a cache entry. */
+export function toResponse(entry: CacheEntry, fromCache: boolean): EsiResponse<unknown> {
+  return {
+    data: entry.data,
+    status: entry.status,
+    headers: entry.headers,
+    etag: entry.etag,
+    expires: entry.expires,
+    lastModified: entry.lastModified,
+    pages: entry.pages,
+    fromCache,
+  };
+}
+
+export function httpError(
+  op: OperationSpec,
+  raw: RawResponse,
+  credential: Credential | undefined,
+): EsikitError {
+  let body: EsiErrorBody | string | undefined = raw.text || undefined;
+  const parsed = raw.text ? parseJson(raw.text) : undefined;
+  if (parsed?.ok && typeof parsed.value === 'object' && parsed.value !== null)
+    body = parsed.value as EsiErrorBody;
+  const message = typeof body === 'string' ? body : (body?.error ?? '');
+  // ESI's 403 for a token without the scope says so ("token is not valid for scope(s): …");
+  // other 403s (wrong character, missing corporation role) stay plain HTTP errors.
+  if (raw.status === 403 && op.scope && credential && /scope/i.test(message)) {
+    return new EsiMissingScopeError(op.id, op.scope, 403, {
+      cause: new EsiHttpError(op.id, 403, body, raw.headers),
+    });
+  }
+  return new EsiHttpError(op.id, raw.status, body, raw.headers);
+}

@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cacheStoreContract } from '../test/cache-store-contract.js';
+import { harness, type Harness } from '../test/helpers.js';
+import { EsiHttpError, type CacheEntry, type CacheStore } from './index.js';
+
+/** A store with promise-returning methods, like a Redis-backed one, over a Map. */
+class AsyncMapStore implements CacheStore {
+  readonly map = new Map<string, { entry: CacheEntry; until: number }>();
+  gets = 0;
+  async get(key: string): Promise<CacheEntry | undefined> {
+    this.gets += 1;
+    await new Promise((r) => setImmediate(r));
+    const hit = this.map.get(key);
+    if (!hit || hit.until <= Date.now()) return undefined;
+    // Serialised like a remote store would: callers never share objects with it.
+    return JSON.parse(JSON.stringify(hit.entry)) as CacheEntry;
+  }
+  async set(key: string, entry: CacheEntry, ttlMs: number): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    this.map.set(key, {
+      entry: JSON.parse(JSON.stringify(entry)) as CacheEntry,
+      until: Date.now() + ttlMs,
+    });
+  }
+  async delete(key: string): Promise<void> {
+    this.map.delete(key);
+  }
+}
+
+cacheStoreContract('an async store (promise-returning get/set)', () => new AsyncMapStore());
+
+let open: Harness | undefined;
+afterEach(async () => {
+  if (open) {
+    expect(open.sim.stats().violations).toEqual({
+      cacheWindow: 0,
+      afterErrorLimit: 0,
+      duringRetryAfter: 0,
+      missingUserAgent: 0,
+    });
+    await open.close();
+    open = undefined;
+  }
+});
+
+async function start(...args: Parameters<typeof harness>): Promise<Harness> {
+  open = await harness(...args);
+  return open;
+}
+
+describe('a pluggable async cache store', () => {
+  it('serves the cache window from it and revalidates through it', async () => {
+    const store = new AsyncMapStore();
+    const h = await start({}, { cache: store });
+    const first = await h.esi.request('GetAlliances').result();
+    const again = await h.esi.request('GetAlliances').resultWithResponse();
+    expect(again.fromCache).toBe(true);
+    expect(again.data).toEqual(first);
+    expect(h.seen('GetAlliances')).toBe(1);
+    expect(store.gets).toBe(2);
+    expect([...store.map.keys()].some((k) => k.endsWith('|/alliances'))).toBe(true);
+  });
+});
+
+describe('writes', () => {
+  it('never repeats a POST that acts for a character, even on a 503', async () => {
+    const h = await start({
+      faults: {
+        failNext: { count: 1, with: 503, operationId: 'PostCharactersCharacterIdMailLabels' },
+      },
+    });
+    const t = await h.token(0, ['esi-mail.organize_mail.v1']);
+    const e = await h.esi
+      .request(
+        'PostCharactersCharacterIdMailLabels',
+        { character_id: t.characterId },
+        { token: t.accessToken, body: { name: 'Intel' } },
+      )
+      .result()
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(EsiHttpError);
+    expect((e as EsiHttpError).status).toBe(503);
+    expect(h.seen('PostCharactersCharacterIdMailLabels')).toBe(1);
+  });
+
+  it('retries a scope-less POST lookup like a GET', async () => {
+    const h = await start({
+      faults: { failNext: { count: 1, with: 503, operationId: 'PostUniverseNames' } },
+    });
+    const names = await h.esi.request('PostUniverseNames', {}, { body: [30000142] }).result();
+    expect(Array.isArray(names)).toBe(true);
+    expect(h.seen('PostUniverseNames')).toBe(2);
+  });
+
+  it('does not cache writes', async () => {
+    const h = await start();
+    const t = await h.token(0, ['esi-mail.organize_mail.v1']);
+    const call = () =>
+      h.esi
+        .request(
+          'PostCharactersCharacterIdMailLabels',
+          { character_id: t.characterId },
+          { token: t.accessToken, body: { name: 'Intel' } },
+        )
+        .result();
+    await call();
+    await call();
+    expect(h.seen('PostCharactersCharacterIdMailLabels')).toBe(2);
+  });
+});
