@@ -176,6 +176,14 @@ describe('citizenship counters', () => {
       });
     }
     expect(s.stats().violations.missingUserAgent).toBe(6);
+    // A CORS preflight carries no app headers; it is not the app's fault.
+    const preflight = await call(s, '/universe/types/587', {
+      method: 'OPTIONS',
+      headers: { 'user-agent': '' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('*');
+    expect(s.stats().violations.missingUserAgent).toBe(6);
     // Browsers send X-User-Agent instead.
     await call(s, '/universe/types/587', {
       headers: { 'user-agent': '', 'x-user-agent': 'WebApp/1.0 (a@b.c)' },

@@ -102,7 +102,8 @@ export class EsiHandler {
       url.searchParams.get('compatibility_date') ??
       undefined;
     const violations: ViolationKind[] = [];
-    if (!isMeaningfulUserAgent(ua)) violations.push('missingUserAgent');
+    // A CORS preflight is the browser's, not the app's: it cannot carry X-User-Agent.
+    if (method !== 'OPTIONS' && !isMeaningfulUserAgent(ua)) violations.push('missingUserAgent');
 
     let access: VerifiedAccess | undefined;
     let authProblem: string | undefined;
