@@ -10,7 +10,12 @@ import { resolveOptions, type EsiClientOptions, type ResolvedOptions } from './o
 import { RequestHandle, type HandleContext, type RawCallOptions } from './request.js';
 import type { EsiRequest, EsiRequestArgs, EsiTagApis } from './types.js';
 
-/** Counters plus what the governors know right now. */
+/**
+ * Counters plus what the governors know right now.
+ *
+ * @example
+ * const { errorLimit, rateLimits } = esi.stats();
+ */
 export interface EsiClientSnapshot extends EsiClientStats {
   /** ESI's error limit as last reported (undefined when unknown or reset). */
   readonly errorLimit: {
@@ -188,7 +193,12 @@ function defineTags(
   }
 }
 
-/** The client with one property per spec tag: `esi.Market`, `esi.Character`… */
+/**
+ * The client with one property per spec tag: `esi.Market`, `esi.Character`…
+ *
+ * @example
+ * const esi: EsiClientWithTags = createEsiClient();
+ */
 export type EsiClientWithTags = EsiClient & EsiTagApis;
 
 /**

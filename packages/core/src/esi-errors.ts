@@ -1,6 +1,11 @@
 import { EsikitError } from './errors.js';
 
-/** The stable `code`s of the errors the ESI client throws. */
+/**
+ * The stable `code`s of the errors the ESI client throws.
+ *
+ * @example
+ * switch ((e as EsikitError).code as EsiErrorCode) { case 'ESIKIT_RATE_LIMITED': break; }
+ */
 export type EsiErrorCode =
   | 'ESIKIT_INVALID_OPTION'
   | 'ESIKIT_VALIDATION'
@@ -53,7 +58,12 @@ export class EsiValidationError extends EsikitError {
   }
 }
 
-/** The body ESI sends with an error, when it is the documented `{ error }` object. */
+/**
+ * The body ESI sends with an error, when it is the documented `{ error }` object.
+ *
+ * @example
+ * if (e instanceof EsiHttpError && typeof e.body === 'object') console.log(e.body.error);
+ */
 export interface EsiErrorBody {
   readonly error?: string;
   readonly [key: string]: unknown;
@@ -92,6 +102,9 @@ export class EsiHttpError extends EsikitError {
 /**
  * The operation needs an SSO scope the token does not carry (found before sending when the
  * token's scopes are known, or from ESI's 403).
+ *
+ * @example
+ * if (e instanceof EsiMissingScopeError) askForLogin([e.scope]);
  */
 export class EsiMissingScopeError extends EsikitError {
   override name = 'EsiMissingScopeError';
@@ -112,7 +125,12 @@ export class EsiMissingScopeError extends EsikitError {
   }
 }
 
-/** An authenticated operation was called without `token`. */
+/**
+ * An authenticated operation was called without `token`.
+ *
+ * @example
+ * esi.request('GetCharactersCharacterIdWallet', { character_id }, { token }) // pass a token
+ */
 export class EsiTokenRequiredError extends EsikitError {
   override name = 'EsiTokenRequiredError';
   readonly operation: string;
@@ -125,7 +143,12 @@ export class EsiTokenRequiredError extends EsikitError {
   }
 }
 
-/** ESI's error limit was hit (420) and the retry budget ran out before it reset. */
+/**
+ * ESI's error limit was hit (420) and the retry budget ran out before it reset.
+ *
+ * @example
+ * if (e instanceof EsiErrorLimitedError) scheduleRetryAt(e.resetAt);
+ */
 export class EsiErrorLimitedError extends EsikitError {
   override name = 'EsiErrorLimitedError';
   readonly operation: string;
@@ -141,7 +164,12 @@ export class EsiErrorLimitedError extends EsikitError {
   }
 }
 
-/** A rate-limit bucket is empty (429) and the retry budget ran out. */
+/**
+ * A rate-limit bucket is empty (429) and the retry budget ran out.
+ *
+ * @example
+ * if (e instanceof EsiRateLimitedError) await sleep(e.retryAfter * 1000);
+ */
 export class EsiRateLimitedError extends EsikitError {
   override name = 'EsiRateLimitedError';
   readonly operation: string;
@@ -160,7 +188,12 @@ export class EsiRateLimitedError extends EsikitError {
   }
 }
 
-/** Pages of a paged result kept disagreeing (the data changed while fetching). */
+/**
+ * Pages of a paged result kept disagreeing (the data changed while fetching).
+ *
+ * @example
+ * if (e instanceof EsiIncompleteResultError) retryLater(); // the data kept changing
+ */
 export class EsiIncompleteResultError extends EsikitError {
   override name = 'EsiIncompleteResultError';
   readonly operation: string;
@@ -175,7 +208,12 @@ export class EsiIncompleteResultError extends EsikitError {
   }
 }
 
-/** A request took longer than its timeout. */
+/**
+ * A request took longer than its timeout.
+ *
+ * @example
+ * await esi.Status.getStatus().result({ timeout: 2000 }).catch((e) => e instanceof EsiTimeoutError);
+ */
 export class EsiTimeoutError extends EsikitError {
   override name = 'EsiTimeoutError';
   readonly operation: string;
@@ -185,7 +223,12 @@ export class EsiTimeoutError extends EsikitError {
   }
 }
 
-/** The caller's AbortSignal fired; `cause` is the signal's reason. */
+/**
+ * The caller's AbortSignal fired; `cause` is the signal's reason.
+ *
+ * @example
+ * const ac = new AbortController(); const p = esi.Status.getStatus().result({ signal: ac.signal }); ac.abort(); // p rejects with EsiAbortedError
+ */
 export class EsiAbortedError extends EsikitError {
   override name = 'EsiAbortedError';
   readonly operation: string;
@@ -195,7 +238,12 @@ export class EsiAbortedError extends EsikitError {
   }
 }
 
-/** The connection failed and retries ran out. */
+/**
+ * The connection failed and retries ran out.
+ *
+ * @example
+ * if (e instanceof EsiNetworkError) console.warn('ESI unreachable', e.cause);
+ */
 export class EsiNetworkError extends EsikitError {
   override name = 'EsiNetworkError';
   readonly operation: string;
@@ -209,6 +257,9 @@ export class EsiNetworkError extends EsikitError {
 /**
  * ESI's success response could not be used: not JSON (often a truncated body), or it holds an
  * integer beyond 2^53 that JavaScript would silently round (`ESIKIT_UNSAFE_INTEGER`).
+ *
+ * @example
+ * if (e instanceof EsiResponseError && e.code === 'ESIKIT_UNSAFE_INTEGER') report(e);
  */
 export class EsiResponseError extends EsikitError {
   override name = 'EsiResponseError';

@@ -3,13 +3,23 @@ import { EsiOptionError } from './esi-errors.js';
 import type { CacheStore } from './internal/cache-store.js';
 import type { EsiRequestEvent } from './internal/events.js';
 
-/** Where the client reports what a person should know about; defaults to `process.emitWarning` for warnings. */
+/**
+ * Where the client reports what a person should know about; defaults to `process.emitWarning` for warnings.
+ *
+ * @example
+ * createEsiClient({ logger: { warn: (m) => pino.warn(m), debug: (m, d) => pino.debug(d, m) } })
+ */
 export interface EsiLogger {
   warn(message: string, details?: Readonly<Record<string, unknown>>): void;
   debug?(message: string, details?: Readonly<Record<string, unknown>>): void;
 }
 
-/** Who is calling ESI: goes into the User-Agent so CCP can reach you instead of banning you. */
+/**
+ * Who is calling ESI: goes into the User-Agent so CCP can reach you instead of banning you.
+ *
+ * @example
+ * createEsiClient({ appInfo: { name: 'MyApp', version: '1.2.3', url: 'https://github.com/me/app' } })
+ */
 export interface AppInfo {
   /** Application name, e.g. `MyCorpTool`. */
   readonly name: string;
@@ -22,6 +32,9 @@ export interface AppInfo {
 /**
  * Which `X-Compatibility-Date` to send: one date, or a default with per-tag and per-operation
  * overrides (the successor of django-esi's per-resource versions).
+ *
+ * @example
+ * createEsiClient({ compatibilityDate: { default: '2025-12-16', tags: { Market: '2020-01-01' } } })
  */
 export type CompatibilityDateOption =
   | string
@@ -33,7 +46,12 @@ export type CompatibilityDateOption =
       readonly operations?: Readonly<Record<string, string>>;
     };
 
-/** Options of {@link createEsiClient}. Every one is optional. */
+/**
+ * Options of {@link createEsiClient}. Every one is optional.
+ *
+ * @example
+ * createEsiClient({ appInfo: { name: 'MyApp', version: '1.0.0' }, contactEmail: 'me@example.com', pageConcurrency: 4 })
+ */
 export interface EsiClientOptions {
   /** @default 'https://esi.evetech.net' */
   readonly baseUrl?: string;
@@ -114,7 +132,12 @@ export interface RetryOptions {
   readonly jitter: boolean;
 }
 
-/** Version of this package, sent in the User-Agent (a test keeps it equal to package.json). */
+/**
+ * Version of this package, sent in the User-Agent (a test keeps it equal to package.json).
+ *
+ * @example
+ * console.log(`esikit ${ESIKIT_VERSION}`);
+ */
 export const ESIKIT_VERSION = '0.1.0';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

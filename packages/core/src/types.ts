@@ -3,15 +3,35 @@ import type { OperationId, Operations, Tags } from './generated/index.js';
 import type { CursorIterator, FromIdOptions } from './internal/cursor.js';
 import type { EsiResponse } from './internal/pipeline.js';
 
-/** An access token string, or a source that refreshes one (`@esikit/core/sso`). */
+/**
+ * An access token string, or a source that refreshes one (`@esikit/core/sso`).
+ *
+ * @example
+ * esi.request('GetCharactersCharacterIdWallet', { character_id }, { token: 'eyJ…' })
+ */
 export type EsiToken = string | AccessTokenSource;
 
-/** Parameters of an operation (path and query), typed from the spec. */
+/**
+ * Parameters of an operation (path and query), typed from the spec.
+ *
+ * @example
+ * const params: EsiParams<'GetMarketsRegionIdOrders'> = { region_id: 10000002 };
+ */
 export type EsiParams<Id extends OperationId> = Operations[Id]['params'];
-/** The response body of an operation, typed from the spec. */
+/**
+ * The response body of an operation, typed from the spec.
+ *
+ * @example
+ * const orders: EsiResult<'GetMarketsRegionIdOrders'> = await esi.Market.getMarketsRegionIdOrders({ region_id: 10000002 }).results();
+ */
 export type EsiResult<Id extends OperationId> = Operations[Id]['response'];
 
-/** Options of one call; they override the client's options for this call only. */
+/**
+ * Options of one call; they override the client's options for this call only.
+ *
+ * @example
+ * await handle.results({ language: 'de', timeout: 5000, signal });
+ */
 export interface EsiPageOptions {
   /** `Accept-Language`; one of the spec's languages. */
   readonly language?: string;
@@ -33,7 +53,12 @@ export interface EsiPageOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Options of `result()`. */
+/**
+ * Options of `result()`.
+ *
+ * @example
+ * await esi.Market.getMarketsRegionIdOrders({ region_id: 10000002 }).result({ page: 2 });
+ */
 export interface EsiResultOptions extends EsiPageOptions {
   /** Page to fetch on X-Pages routes. @default 1 */
   readonly page?: number;
@@ -42,7 +67,12 @@ export interface EsiResultOptions extends EsiPageOptions {
 type ScopeOf<Id extends OperationId> = Operations[Id]['scope'];
 type BodyOf<Id extends OperationId> = Operations[Id]['body'];
 
-/** Options of `esi.request(...)`: the credential, the body and a per-call compatibility date. */
+/**
+ * Options of `esi.request(...)`: the credential, the body and a per-call compatibility date.
+ *
+ * @example
+ * esi.request('PostUniverseNames', {}, { body: [30000142] })
+ */
 export type EsiCallOptions<Id extends OperationId> = {
   /** `X-Compatibility-Date` for this call. @default the client's date for this operation */
   readonly compatibilityDate?: string;
@@ -62,7 +92,12 @@ type NeedsOptions<Id extends OperationId> = [ScopeOf<Id>] extends [undefined]
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type AllOptional<T> = {} extends T ? true : false;
 
-/** The arguments after the operation id: params (optional when nothing is required), then options. */
+/**
+ * The arguments after the operation id: params (optional when nothing is required), then options.
+ *
+ * @example
+ * function call<Id extends OperationId>(id: Id, ...args: EsiRequestArgs<Id>) { return esi.request(id, ...args); }
+ */
 export type EsiRequestArgs<Id extends OperationId> =
   NeedsOptions<Id> extends true
     ? [params: EsiParams<Id>, options: EsiCallOptions<Id>]
@@ -70,7 +105,12 @@ export type EsiRequestArgs<Id extends OperationId> =
       ? [params?: EsiParams<Id>, options?: EsiCallOptions<Id>]
       : [params: EsiParams<Id>, options?: EsiCallOptions<Id>];
 
-/** Records of a cursor route's body (its list property). */
+/**
+ * Records of a cursor route's body (its list property).
+ *
+ * @example
+ * type Job = CursorItem<EsiResult<'GetFreelanceJobsListing'>>;
+ */
 export type CursorItem<R> = {
   [K in keyof R]-?: K extends 'cursor'
     ? never
@@ -79,10 +119,20 @@ export type CursorItem<R> = {
       : never;
 }[keyof R];
 
-/** Records of a from_id route. */
+/**
+ * Records of a from_id route.
+ *
+ * @example
+ * type Tx = ListItem<EsiResult<'GetCharactersCharacterIdWalletTransactions'>>;
+ */
 export type ListItem<R> = R extends readonly (infer E)[] ? E : never;
 
-/** What every request handle offers. Nothing is sent until one of these is called. */
+/**
+ * What every request handle offers. Nothing is sent until one of these is called.
+ *
+ * @example
+ * const handle = esi.request('GetStatus'); await handle.result();
+ */
 export interface EsiRequestBase<Id extends OperationId> {
   /** One page (page 1 unless `page` is given). */
   result(options?: EsiResultOptions): Promise<EsiResult<Id>>;
@@ -99,13 +149,23 @@ export interface EsiRequestBase<Id extends OperationId> {
   ): Promise<Record<string, EsiResult<Id>>>;
 }
 
-/** Options of a cursor walk. */
+/**
+ * Options of a cursor walk.
+ *
+ * @example
+ * esi.FreelanceJobs.getFreelanceJobsListing().cursor({ after: savedToken })
+ */
 export interface EsiCursorOptions extends EsiPageOptions {
   /** Resume from this token: only records changed since it are returned. */
   readonly after?: string;
 }
 
-/** A handle for one operation call; cursor and from_id routes add their iterators. */
+/**
+ * A handle for one operation call; cursor and from_id routes add their iterators.
+ *
+ * @example
+ * const handle: EsiRequest<'GetStatus'> = esi.request('GetStatus');
+ */
 export type EsiRequest<Id extends OperationId> = EsiRequestBase<Id> &
   (Operations[Id]['pagination'] extends 'cursor'
     ? { cursor(options?: EsiCursorOptions): CursorIterator<CursorItem<EsiResult<Id>>> }
@@ -114,12 +174,22 @@ export type EsiRequest<Id extends OperationId> = EsiRequestBase<Id> &
     ? { fromId(options?: EsiPageOptions & FromIdOptions): AsyncIterable<ListItem<EsiResult<Id>>> }
     : unknown);
 
-/** `esi.Market.getMarketsRegionIdOrders(params, options)` and friends, for one tag. */
+/**
+ * `esi.Market.getMarketsRegionIdOrders(params, options)` and friends, for one tag.
+ *
+ * @example
+ * const market: EsiTagApi<'Market'> = esi.Market;
+ */
 export type EsiTagApi<T extends keyof Tags> = {
   readonly [M in keyof Tags[T]]: Tags[T][M] extends OperationId
     ? (...args: EsiRequestArgs<Tags[T][M]>) => EsiRequest<Tags[T][M]>
     : never;
 };
 
-/** Every tag of the spec as a property of the client. */
+/**
+ * Every tag of the spec as a property of the client.
+ *
+ * @example
+ * esi.Universe.getUniverseRaces()
+ */
 export type EsiTagApis = { readonly [T in keyof Tags]: EsiTagApi<T> };

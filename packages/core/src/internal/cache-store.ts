@@ -4,6 +4,9 @@ import { LRUCache } from 'lru-cache';
  * One cached ESI response. Plain JSON data, so remote stores can serialise it as it is.
  * `expires` is epoch milliseconds on the client's clock; entries outlive it (with their ETag)
  * so the next request can revalidate with `If-None-Match` instead of downloading again.
+ *
+ * @example
+ * const entry = await store.get(key); if (entry && entry.expires > Date.now()) use(entry.data);
  */
 export interface CacheEntry {
   readonly data: unknown;
@@ -32,7 +35,12 @@ export interface CacheStore {
   delete?(key: string): void | Promise<void>;
 }
 
-/** Options of {@link MemoryCacheStore}. */
+/**
+ * Options of {@link MemoryCacheStore}.
+ *
+ * @example
+ * new MemoryCacheStore({ maxSize: 16 * 1024 * 1024 })
+ */
 export interface MemoryCacheStoreOptions {
   /** Upper bound of the bodies kept, in bytes. @default 67108864 (64 MiB) */
   readonly maxSize?: number;

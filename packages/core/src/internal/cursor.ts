@@ -23,6 +23,11 @@ function records(
  * Walks a cursor route the way ESI's docs describe. Without `after`: the newest records first,
  * then `before` until an empty list (a full scan). With `after`: only what changed since that
  * token, following `after` until an empty list. `after` always holds the token to resume from.
+ *
+ * @example
+ * const walk = esi.FreelanceJobs.getFreelanceJobsListing().cursor();
+ * for await (const job of walk) save(job);
+ * keep(walk.after);
  */
 export class CursorIterator<T = unknown> implements AsyncIterable<T> {
   readonly #fetch: FetchWith;
@@ -81,7 +86,12 @@ export class CursorIterator<T = unknown> implements AsyncIterable<T> {
   }
 }
 
-/** Options of a from_id walk. */
+/**
+ * Options of a from_id walk.
+ *
+ * @example
+ * for await (const tx of esi.Wallet.getCharactersCharacterIdWalletTransactions({ character_id }, { token }).fromId({ untilId: lastSeen })) save(tx);
+ */
 export interface FromIdOptions {
   /** Record property holding the id. @default 'transaction_id' */
   readonly idKey?: string;

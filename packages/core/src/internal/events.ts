@@ -1,4 +1,9 @@
-/** What happened to one request, passed to the `onRequest` hook. Never contains the token. */
+/**
+ * What happened to one request, passed to the `onRequest` hook. Never contains the token.
+ *
+ * @example
+ * createEsiClient({ onRequest: (e) => metrics.observe(e.operation, e.source, e.durationMs) })
+ */
 export interface EsiRequestEvent {
   readonly operation: string;
   readonly method: string;
@@ -16,7 +21,12 @@ export interface EsiRequestEvent {
   readonly errorCode: string | undefined;
 }
 
-/** Counters since the client was created. */
+/**
+ * Counters since the client was created.
+ *
+ * @example
+ * const { cacheHits, notModified } = esi.stats();
+ */
 export interface EsiClientStats {
   /** Requests asked of the client (one per page). */
   requests: number;

@@ -43,7 +43,12 @@ export interface PageRequest {
   readonly signal: AbortSignal | undefined;
 }
 
-/** A response as the with-response form shows it. */
+/**
+ * A response as the with-response form shows it.
+ *
+ * @example
+ * const { data, expires, fromCache } = await esi.Status.getStatus().resultWithResponse();
+ */
 export interface EsiResponse<T> {
   readonly data: T;
   /** HTTP status of the response the data came from (a revalidated entry keeps its 200). */
