@@ -303,3 +303,19 @@ describe('cancellation', () => {
     await expect(call(s, '/alliances')).rejects.toThrow();
   });
 });
+
+describe('detail bodies', () => {
+  it('echo the ids of their path and the universe names they know', async () => {
+    await using s = await sim();
+    const jita = (await call(s, '/universe/systems/30000142')).json as {
+      system_id: number;
+      name: string;
+    };
+    expect(jita).toMatchObject({ system_id: 30000142, name: 'Jita' });
+    expect((await call(s, '/universe/types/34')).json).toMatchObject({
+      type_id: 34,
+      name: 'Tritanium',
+    });
+    expect((await call(s, '/universe/types/99999')).json).toMatchObject({ type_id: 99999 });
+  });
+});

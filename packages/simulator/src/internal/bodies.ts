@@ -115,7 +115,31 @@ export class BodyFactory {
         break;
     }
     const body = this.#generic(req, req.seedKey);
+    if (isObject(body)) this.#echoIds(req, body);
     return body === undefined ? { status: op.successStatus } : { status: op.successStatus, body };
+  }
+
+  /**
+   * A detail body describes what the path names: `/universe/types/34` has `type_id: 34`, and
+   * the universe's name when it knows the id (`/universe/systems/30000142` is Jita).
+   */
+  #echoIds(req: BodyRequest, body: Json): void {
+    const schema = this.#schema(req.op);
+    const props = schema && isObject(schema.properties) ? schema.properties : {};
+    for (const p of req.op.parameters) {
+      const value = req.params[p.name];
+      if (
+        p.in === 'path' &&
+        p.name in props &&
+        (typeof value === 'number' || typeof value === 'string')
+      ) {
+        body[p.name] = value;
+      }
+    }
+    const last = /\{(\w+)\}\/?$/.exec(req.op.path)?.[1];
+    const id = last !== undefined ? req.params[last] : undefined;
+    const entity = typeof id === 'number' ? this.#universe.byId.get(id) : undefined;
+    if (entity && 'name' in props) body.name = entity.name;
   }
 
   #page(req: BodyRequest): BodyResult {
