@@ -45,8 +45,10 @@ export interface EsiPageOptions {
     readonly jitter?: boolean;
   };
   /**
-   * Skip the client's cache store (neither read nor written). Use sparingly: a request inside
-   * ESI's cache window is wasted at best and can get an app banned.
+   * Do not answer from the cache and send no `If-None-Match` (django-esi's `ignore_cache`);
+   * the fresh answer still replaces the cached one. Use sparingly: a request inside ESI's
+   * cache window is wasted at best and can get an app banned.
+   * @default false
    */
   readonly ignoreCache?: boolean;
   /** Cancels the call, including waits for limits and backoff. */

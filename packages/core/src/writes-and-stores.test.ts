@@ -108,3 +108,16 @@ describe('writes', () => {
     expect(h.seen('PostCharactersCharacterIdMailLabels')).toBe(2);
   });
 });
+
+describe('ignoreCache', () => {
+  it('asks ESI even when the cache could answer, without If-None-Match, and refreshes the entry', async () => {
+    // Races carry no Expires, so asking again is not a cache-window violation.
+    const h = await start();
+    await h.esi.request('GetUniverseRaces').result();
+    const fresh = await h.esi.request('GetUniverseRaces').resultWithResponse({ ignoreCache: true });
+    expect(fresh.fromCache).toBe(false);
+    const audit = h.sim.audit();
+    expect(audit.map((e) => e.status)).toEqual([200, 200]);
+    expect(audit[1]?.ifNoneMatch).toBeUndefined();
+  });
+});
