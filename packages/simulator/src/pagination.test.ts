@@ -73,6 +73,32 @@ describe('cursor pagination', () => {
     expect(end.projects).toEqual([]);
   });
 
+  it('keeps record ids across modifications: everything seen earlier is still there later', async () => {
+    await using s = await sim();
+    const pilot = s.characters[0]!;
+    const walk = async (): Promise<Set<string>> => {
+      const { access_token: token } = await s.issueTokens({
+        characterId: pilot.id,
+        scopes: ['esi-corporations.read_projects.v1'],
+      });
+      const base = `/corporations/${pilot.corporationId}/projects`;
+      const ids = new Set<string>();
+      let page = (await call(s, base, { token })).json as Listing;
+      while (page.projects.length > 0) {
+        page.projects.forEach((p) => ids.add(p.id));
+        page = (
+          await call(s, `${base}?before=${encodeURIComponent(page.cursor.before!)}`, { token })
+        ).json as Listing;
+      }
+      return ids;
+    };
+    const before = await walk();
+    s.clock.advance(3 * 3_600_000); // 18 events: some create records, some modify old ones
+    const after = await walk();
+    expect(after.size).toBeGreaterThan(before.size);
+    for (const id of before) expect(after.has(id)).toBe(true);
+  });
+
   it('honours limit and rejects bad cursors and before+after together', async () => {
     await using s = await sim();
     const pilot = s.characters[0]!;

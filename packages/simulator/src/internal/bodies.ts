@@ -186,7 +186,15 @@ export class BodyFactory {
 
   #item(schema: JsonSchema, key: string, r: StreamRecord): Json {
     const value = this.#gen.generate(schema, this.#ctx(`${key}|${r.id}|${r.modified}`, r.modified));
-    return isObject(value) ? value : {};
+    const item = isObject(value) ? value : {};
+    // A modified record is the same record: its identifiers survive the modification, so
+    // clients can replace what they stored (esi-docs_pagination_cursor-based.md, duplicates).
+    const identity = this.#gen.generate(schema, this.#ctx(`${key}|${r.id}`, r.modified));
+    if (isObject(identity)) {
+      for (const [field, v] of Object.entries(identity))
+        if (/^id$|_id$/.test(field)) item[field] = v;
+    }
+    return item;
   }
 
   #cursor(req: BodyRequest): BodyResult {
