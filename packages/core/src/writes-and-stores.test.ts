@@ -121,3 +121,16 @@ describe('ignoreCache', () => {
     expect(audit[1]?.ifNoneMatch).toBeUndefined();
   });
 });
+
+describe('without a cache', () => {
+  it('still pages results() from the response headers', async () => {
+    const h = await start({ pages: { GetMarketsRegionIdOrders: 4 } }, { cache: false });
+    const all = await h.esi
+      .request('GetMarketsRegionIdOrders', { region_id: 10000002 })
+      .resultsWithResponse();
+    expect(all.pages).toBe(4);
+    expect(all.expires).toBeGreaterThan(h.sim.clock.now());
+    expect(all.etag).toMatch(/^"/);
+    expect(h.seen('GetMarketsRegionIdOrders')).toBe(4);
+  });
+});

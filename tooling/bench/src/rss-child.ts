@@ -15,6 +15,16 @@ if (mode === 'client') {
   await esi.request('GetUniverseRaces').result();
   (globalThis as { keep?: unknown }).keep = esi;
 }
+if (mode === 'raw') {
+  const { Agent, request } = await import('undici');
+  const agent = new Agent({ connections: 10 });
+  const url = `${process.env.BENCH_ESI_URL ?? 'http://127.0.0.1:9'}/universe/races`;
+  const res = await request(url, {
+    dispatcher: agent,
+    headers: { 'user-agent': 'esikit-bench/0.0.0 (bench@esikit.invalid)' },
+  });
+  (globalThis as { keep?: unknown }).keep = [agent, JSON.parse(await res.body.text())];
+}
 gc?.();
 gc?.();
 await new Promise((r) => setTimeout(r, 50));

@@ -18,7 +18,7 @@ import { Coalescer } from './coalesce.js';
 import { ErrorLimitGovernor } from './error-limit.js';
 import type { EsiClientStats, EsiRequestEvent } from './events.js';
 import { parseJson } from './json.js';
-import { httpError, toResponse } from './responses.js';
+import { freshResponse, httpError, toResponse } from './responses.js';
 import { RateLimitGovernor, type Bucket } from './rate-limit.js';
 import { backoffDelay, isRetryableStatus } from './retry.js';
 import { sleep, waitUntil } from './sleep.js';
@@ -266,20 +266,15 @@ export class Pipeline {
             await this.#backoff(connectionRetries++, req.retries, signal);
             continue;
           }
-          const entry = entryFrom(raw, parsed.value, now, op.cacheAge);
-          if (cacheable && entry) await this.#store?.set(key, entry, retention(entry, now));
-          const response: EsiResponse<unknown> = entry
-            ? toResponse(entry, false)
-            : {
-                data: parsed.value,
-                status,
-                headers: raw.headers,
-                etag: undefined,
-                expires: undefined,
-                lastModified: raw.headers['last-modified'],
-                pages: undefined,
-                fromCache: false,
-              };
+          let response: EsiResponse<unknown>;
+          const entry = cacheable ? entryFrom(raw, parsed.value, now, op.cacheAge) : undefined;
+          if (entry) {
+            await this.#store?.set(key, entry, retention(entry, now));
+            response = toResponse(entry, false);
+          } else {
+            // Nothing to store: skip the entry (and its byte count) and answer from the raw response.
+            response = freshResponse(raw, parsed.value, now, op.cacheAge);
+          }
           return { response, source: 'network', status, attempts };
         }
         if (status === 420 || status === 429) {

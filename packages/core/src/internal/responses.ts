@@ -1,11 +1,34 @@
 import type { OperationSpec } from '@esikit/spec';
 import { EsiHttpError, EsiMissingScopeError, type EsiErrorBody } from '../esi-errors.js';
 import type { EsikitError } from '../errors.js';
+import { freshUntil } from './cache.js';
 import type { CacheEntry } from './cache-store.js';
 import { parseJson } from './json.js';
 import type { EsiResponse } from './pipeline.js';
 import type { Credential } from './token.js';
 import type { RawResponse } from './transport.js';
+
+/** The with-response form of a response that is not stored (no cache, or not a GET). */
+export function freshResponse(
+  raw: RawResponse,
+  data: unknown,
+  now: number,
+  cacheAgeSeconds: number | undefined,
+): EsiResponse<unknown> {
+  const expires =
+    raw.headers.expires === undefined ? undefined : freshUntil(raw.headers, now, cacheAgeSeconds);
+  const pages = raw.headers['x-pages'] === undefined ? Number.NaN : Number(raw.headers['x-pages']);
+  return {
+    data,
+    status: raw.status,
+    headers: raw.headers,
+    etag: raw.headers.etag,
+    expires,
+    lastModified: raw.headers['last-modified'],
+    pages: Number.isSafeInteger(pages) && pages > 0 ? pages : undefined,
+    fromCache: false,
+  };
+}
 
 /** The with-response form of a cache entry. */
 export function toResponse(entry: CacheEntry, fromCache: boolean): EsiResponse<unknown> {
