@@ -338,7 +338,10 @@ describe('validation', () => {
       () => h.esi.request('GetMarketsRegionIdOrders', { region_id: 1 }).result({ page: 0 }),
       () => h.esi.request('GetStatus').result({ page: 2 }),
       () => h.esi.request('PostUniverseNames', {}, { body: [] }).result(),
-      () => (h.esi.request as (id: string) => { result(): Promise<unknown> })('NoSuchOperation').result(),
+      () =>
+        (h.esi.request as (id: string) => { result(): Promise<unknown> })(
+          'NoSuchOperation',
+        ).result(),
     ];
     for (const call of bad) await expect(call()).rejects.toBeInstanceOf(EsiValidationError);
     expect(h.sim.audit()).toHaveLength(0);
@@ -369,10 +372,13 @@ describe('validation', () => {
 describe('createEsiClient', () => {
   it('warns once through the logger when app info is missing', async () => {
     const warnings: string[] = [];
-    const esi = createEsiClient({ logger: { warn: (m) => warnings.push(m) } });
+    const logger = { warn: (m: string) => warnings.push(m) };
+    const esi = createEsiClient({ logger });
+    const again = createEsiClient({ logger });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/appInfo/);
     await esi.close();
+    await again.close();
   });
 
   it('loads another spec lazily from specFile', async () => {

@@ -85,7 +85,9 @@ export class EsiClient {
         );
       },
     };
-    if (options.missingAppInfo) {
+    // Once per logger (so once per process with the default one), not once per client.
+    if (options.missingAppInfo && !warned.has(options.logger)) {
+      warned.add(options.logger);
       options.logger.warn(
         'esikit: set appInfo { name, version } and contactEmail so CCP can identify your app in the User-Agent instead of blocking it',
         { userAgent: options.userAgent },
