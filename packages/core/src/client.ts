@@ -10,6 +10,8 @@ import { resolveOptions, type EsiClientOptions, type ResolvedOptions } from './o
 import { RequestHandle, type HandleContext, type RawCallOptions } from './request.js';
 import type { EsiRequest, EsiRequestArgs, EsiTagApis } from './types.js';
 
+const warned = new WeakSet<object>();
+
 /**
  * Counters plus what the governors know right now.
  *
