@@ -5,7 +5,13 @@ import type {
   FreelanceJobsDetailFreelancejob,
   MarketsRegionIdOrdersGet,
 } from './generated/index.js';
-import type { EsiClientWithTags, EsiRequestArgs, EsiResponse } from './index.js';
+import type {
+  CacheStore,
+  EsiClientOptions,
+  EsiClientWithTags,
+  EsiRequestArgs,
+  EsiResponse,
+} from './index.js';
 
 declare const esi: EsiClientWithTags;
 // The checks live in functions that are type-checked but never run: nothing is sent.
@@ -59,5 +65,25 @@ describe('typed requests', () => {
         )
         .fromId();
       expectTypeOf(tx).toMatchTypeOf<AsyncIterable<{ transaction_id: number }>>();
+    }));
+});
+
+describe('typed options', () => {
+  it('accepts the documented shapes and refuses others at compile time', () =>
+    typeOnly(() => {
+      const ok: EsiClientOptions = {
+        compatibilityDate: { default: '2025-12-16', tags: { Market: '2020-01-01' } },
+        retries: { server: 2 },
+        cache: false,
+        userAgentHeader: 'X-User-Agent',
+      };
+      void ok;
+      // @ts-expect-error — not a header the client can use
+      const badHeader: EsiClientOptions = { userAgentHeader: 'UA' };
+      // @ts-expect-error — timeouts are milliseconds
+      const badTimeout: EsiClientOptions = { timeouts: { read: '30s' } };
+      void badHeader;
+      void badTimeout;
+      expectTypeOf<EsiClientOptions['cache']>().toEqualTypeOf<CacheStore | false | undefined>();
     }));
 });
