@@ -180,7 +180,9 @@ export class Pipeline {
   ): Promise<Outcome> {
     const { op } = req;
     const o = this.#o;
-    const subject = req.credential?.characterId;
+    // ESI's buckets: application + character for authenticated routes, the source (this app)
+    // for public ones, even when a token rides along.
+    const subject = op.scope === undefined ? undefined : req.credential?.characterId;
     const rl = op.rateLimit;
     const bucket = this.rateLimits.bucket(
       rl?.group ?? `op:${op.id}`,
