@@ -104,6 +104,8 @@ export class RequestHandle {
         const first = pages[0] as EsiResponse<unknown>;
         return { ...first, data, fromCache: pages.every((p) => p.fromCache) };
       }
+      // A walk spans many responses: its with-response form describes the walk (all records,
+      // and for cursors the token to resume from), not one HTTP exchange.
       case 'from_id': {
         const items: unknown[] = [];
         for await (const item of this.fromId(options)) items.push(item);
