@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { harness, type Harness } from '../test/helpers.js';
+import { EsiValidationError, type AccessTokenSource } from './index.js';
+
+const WALLET = 'esi-wallet.read_character_wallet.v1';
+
+let open: Harness | undefined;
+afterEach(async () => {
+  if (open) {
+    expect(open.sim.stats().violations).toEqual({
+      cacheWindow: 0,
+      afterErrorLimit: 0,
+      duringRetryAfter: 0,
+      missingUserAgent: 0,
+    });
+    await open.close();
+    open = undefined;
+  }
+});
+
+async function start(...args: Parameters<typeof harness>): Promise<Harness> {
+  open = await harness(...args);
+  return open;
+}
+
+describe('token sources', () => {
+  it('passes a failing token source’s error through and sends nothing', async () => {
+    const h = await start();
+    const character = h.sim.characters[0]!;
+    const dead = new Error('refresh token revoked');
+    const source: AccessTokenSource = {
+      characterId: character.id,
+      scopes: [WALLET],
+      getAccessToken: () => Promise.reject(dead),
+    };
+    await expect(
+      h.esi
+        .request(
+          'GetCharactersCharacterIdWallet',
+          { character_id: character.id },
+          { token: source },
+        )
+        .result(),
+    ).rejects.toBe(dead);
+    expect(h.sim.audit()).toHaveLength(0);
+  });
+
+  it('hands the caller’s signal to the token source', async () => {
+    const h = await start();
+    const t = await h.token(0, [WALLET]);
+    const seen: (AbortSignal | undefined)[] = [];
+    const source: AccessTokenSource = {
+      characterId: t.characterId,
+      getAccessToken: async (options) => {
+        seen.push(options?.signal);
+        return t.accessToken;
+      },
+    };
+    await h.esi
+      .request('GetCharactersCharacterIdWallet', { character_id: t.characterId }, { token: source })
+      .result({ signal: new AbortController().signal });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBeInstanceOf(AbortSignal);
+  });
+
+  it('refuses a token that is not a JWT, naming the token but not showing it', async () => {
+    const h = await start();
+    const e = await h.esi
+      .request('GetCharactersCharacterIdWallet', { character_id: 1 }, { token: 'not-a-jwt-secret' })
+      .result()
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(EsiValidationError);
+    expect((e as EsiValidationError).parameter).toBe('token');
+    expect((e as Error).message).not.toContain('not-a-jwt-secret');
+    expect(h.sim.audit()).toHaveLength(0);
+  });
+});
+
+describe('the onRequest hook', () => {
+  it('cannot break a request by throwing; the logger hears about it', async () => {
+    const warnings: string[] = [];
+    const h = await start(
+      {},
+      {
+        onRequest: () => {
+          throw new Error('metrics backend down');
+        },
+        logger: { warn: (m) => warnings.push(m) },
+      },
+    );
+    await expect(h.esi.request('GetStatus').result()).resolves.toBeDefined();
+    expect(warnings.some((w) => w.includes('onRequest'))).toBe(true);
+  });
+
+  it('reports failures with their code', async () => {
+    const codes: (string | undefined)[] = [];
+    const h = await start({}, { onRequest: (e) => codes.push(e.errorCode) });
+    await h.esi
+      .request('GetAlliancesAllianceId', { alliance_id: 99_000_001 })
+      .result()
+      .catch(() => undefined);
+    expect(codes).toEqual(['ESIKIT_HTTP']);
+  });
+});
