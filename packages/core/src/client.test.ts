@@ -1,8 +1,8 @@
 import { writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { harness, SPEC_FILE, type Harness } from '../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { harnessPerTest, SPEC_FILE } from '../test/helpers.js';
 import {
   createEsiClient,
   EsiHttpError,
@@ -17,25 +17,8 @@ import {
 const NOTIFICATIONS = 'esi-characters.read_notifications.v1';
 const WALLET = 'esi-wallet.read_character_wallet.v1';
 
-let open: Harness | undefined;
-afterEach(async () => {
-  if (open) {
-    // The simulator counts every citizenship violation; no suite may commit one.
-    expect(open.sim.stats().violations).toEqual({
-      cacheWindow: 0,
-      afterErrorLimit: 0,
-      duringRetryAfter: 0,
-      missingUserAgent: 0,
-    });
-    await open.close();
-    open = undefined;
-  }
-});
-
-async function start(...args: Parameters<typeof harness>): Promise<Harness> {
-  open = await harness(...args);
-  return open;
-}
+// One simulator per test; it must count no citizenship violation.
+const start = harnessPerTest();
 
 describe('public calls', () => {
   it('sends a GET with User-Agent, compatibility date and tenant, by id and by tag', async () => {

@@ -1,27 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { harness, type Harness } from '../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { harnessPerTest } from '../test/helpers.js';
 import { EsiValidationError } from './index.js';
 
 const WALLET = 'esi-wallet.read_character_wallet.v1';
 
-let open: Harness | undefined;
-afterEach(async () => {
-  if (open) {
-    expect(open.sim.stats().violations).toEqual({
-      cacheWindow: 0,
-      afterErrorLimit: 0,
-      duringRetryAfter: 0,
-      missingUserAgent: 0,
-    });
-    await open.close();
-    open = undefined;
-  }
-});
-
-async function start(...args: Parameters<typeof harness>): Promise<Harness> {
-  open = await harness(...args);
-  return open;
-}
+// One simulator per test; it must count no citizenship violation.
+const start = harnessPerTest();
 
 describe('cursor routes', () => {
   it('walks newest first, then `before` until an empty list, and keeps `after`', async () => {

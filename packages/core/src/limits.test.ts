@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { APP, harness, tick, type Harness } from '../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { APP, harnessPerTest, tick, type Harness } from '../test/helpers.js';
 import {
   createEsiClient,
   EsiAbortedError,
@@ -16,24 +16,8 @@ import {
 const WALLET = 'esi-wallet.read_character_wallet.v1';
 const NO_ALLIANCE = 99_000_001;
 
-let open: Harness | undefined;
-afterEach(async () => {
-  if (open) {
-    expect(open.sim.stats().violations).toEqual({
-      cacheWindow: 0,
-      afterErrorLimit: 0,
-      duringRetryAfter: 0,
-      missingUserAgent: 0,
-    });
-    await open.close();
-    open = undefined;
-  }
-});
-
-async function start(...args: Parameters<typeof harness>): Promise<Harness> {
-  open = await harness(...args);
-  return open;
-}
+// One simulator per test; it must count no citizenship violation.
+const start = harnessPerTest();
 
 describe('error limit', () => {
   it('sends nothing after a 420 until the reset, then carries on (420 storm)', async () => {

@@ -1,28 +1,12 @@
 import { Agent } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import { harness, T0, tick, type Harness } from '../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { harnessPerTest, T0, tick, type Harness } from '../test/helpers.js';
 import { EsiAbortedError, EsiIncompleteResultError } from './index.js';
 
 const ORDERS = 'GetMarketsRegionIdOrders';
 
-let open: Harness | undefined;
-afterEach(async () => {
-  if (open) {
-    expect(open.sim.stats().violations).toEqual({
-      cacheWindow: 0,
-      afterErrorLimit: 0,
-      duringRetryAfter: 0,
-      missingUserAgent: 0,
-    });
-    await open.close();
-    open = undefined;
-  }
-});
-
-async function start(...args: Parameters<typeof harness>): Promise<Harness> {
-  open = await harness(...args);
-  return open;
-}
+// One simulator per test; it must count no citizenship violation.
+const start = harnessPerTest();
 
 /** Moves the simulated clock forward in steps while `promise` is pending (waits poll the clock). */
 async function advanceWhile<T>(h: Harness, promise: Promise<T>, stepMs: number): Promise<T> {

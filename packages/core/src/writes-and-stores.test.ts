@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cacheStoreContract } from '../test/cache-store-contract.js';
-import { harness, type Harness } from '../test/helpers.js';
+import { harnessPerTest } from '../test/helpers.js';
 import { EsiHttpError, type CacheEntry, type CacheStore } from './index.js';
 
 /** A store with promise-returning methods, like a Redis-backed one, over a Map. */
@@ -29,24 +29,8 @@ class AsyncMapStore implements CacheStore {
 
 cacheStoreContract('an async store (promise-returning get/set)', () => new AsyncMapStore());
 
-let open: Harness | undefined;
-afterEach(async () => {
-  if (open) {
-    expect(open.sim.stats().violations).toEqual({
-      cacheWindow: 0,
-      afterErrorLimit: 0,
-      duringRetryAfter: 0,
-      missingUserAgent: 0,
-    });
-    await open.close();
-    open = undefined;
-  }
-});
-
-async function start(...args: Parameters<typeof harness>): Promise<Harness> {
-  open = await harness(...args);
-  return open;
-}
+// One simulator per test; it must count no citizenship violation.
+const start = harnessPerTest();
 
 describe('a pluggable async cache store', () => {
   it('serves the cache window from it and revalidates through it', async () => {

@@ -1,5 +1,6 @@
 // Shared setup of the client suites: a simulator on loopback port 0 with a frozen clock, and a
 // client pointed at it that reads the same clock.
+import { afterEach, expect } from 'vitest';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,4 +83,32 @@ export async function harness(
 /** Lets the real event loop run (for waits that poll the clock). */
 export function tick(ms = 80): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * For suites that start one simulator per test: returns `start(...)` (as {@link harness}) and
+ * registers an `afterEach` that checks the simulator counted no citizenship violation — no
+ * suite may commit one — and closes it.
+ */
+export function harnessPerTest(): (...args: Parameters<typeof harness>) => Promise<Harness> {
+  let open: Harness | undefined;
+  afterEach(async () => {
+    if (!open) return;
+    const current = open;
+    open = undefined;
+    try {
+      expect(current.sim.stats().violations).toEqual({
+        cacheWindow: 0,
+        afterErrorLimit: 0,
+        duringRetryAfter: 0,
+        missingUserAgent: 0,
+      });
+    } finally {
+      await current.close();
+    }
+  });
+  return async (...args) => {
+    open = await harness(...args);
+    return open;
+  };
 }
