@@ -115,3 +115,12 @@ describe('findSpecFile', () => {
     );
   });
 });
+
+describe('rateLimitTokenCost', () => {
+  it('charges what ESI documents per status class', async () => {
+    const { rateLimitTokenCost } = await import('./index.js');
+    expect([200, 201, 204, 304, 400, 403, 404, 420, 429, 500, 503].map(rateLimitTokenCost)).toEqual(
+      [2, 2, 2, 1, 5, 5, 5, 5, 0, 0, 0],
+    );
+  });
+});

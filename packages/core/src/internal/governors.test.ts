@@ -1,6 +1,7 @@
+import { rateLimitTokenCost } from '@esikit/spec';
 import { describe, expect, it } from 'vitest';
 import { ErrorLimitGovernor } from './error-limit.js';
-import { Bucket, tokenCost } from './rate-limit.js';
+import { Bucket } from './rate-limit.js';
 import { backoffDelay } from './retry.js';
 
 describe('ErrorLimitGovernor', () => {
@@ -35,7 +36,7 @@ describe('ErrorLimitGovernor', () => {
 
 describe('Bucket (floating window)', () => {
   it('charges ESI token costs by status', () => {
-    expect([200, 304, 404, 429, 503].map(tokenCost)).toEqual([2, 1, 5, 0, 0]);
+    expect([200, 304, 404, 429, 503].map(rateLimitTokenCost)).toEqual([2, 1, 5, 0, 0]);
   });
 
   it('throttles before the bucket is empty and frees tokens as the window slides', () => {

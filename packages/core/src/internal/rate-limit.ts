@@ -1,13 +1,4 @@
-import { parseWindow } from '@esikit/spec';
-
-/** Tokens ESI charges by status class (rate-limiting docs); 429s cost nothing extra. */
-export function tokenCost(status: number): number {
-  if (status === 429) return 0;
-  if (status >= 500) return 0;
-  if (status >= 400) return 5;
-  if (status >= 300) return 1;
-  return 2;
-}
+import { parseWindow, rateLimitTokenCost } from '@esikit/spec';
 
 interface Spend {
   readonly at: number;
@@ -97,7 +88,7 @@ export class Bucket {
     // A reservation that already left the window no longer counts in the totals.
     const live = spend.at + this.windowMs > now;
     const used = Number(headers['x-ratelimit-used']);
-    const tokens = Number.isFinite(used) && used >= 0 ? used : tokenCost(status);
+    const tokens = Number.isFinite(used) && used >= 0 ? used : rateLimitTokenCost(status);
     if (live) {
       this.#used += tokens - spend.tokens;
       this.#settledUsed += tokens;

@@ -1,4 +1,5 @@
 import type { RateLimitSpec } from '@esikit/spec';
+import { rateLimitTokenCost } from '@esikit/spec';
 import type { SimulatorClock } from '../clock.js';
 
 /** Overrides for one rate-limit group (tests shrink buckets to reach 429 quickly). */
@@ -92,15 +93,6 @@ interface Bucket {
   retryUntil: number;
 }
 
-/** Token cost of an answer, from ESI's rate-limiting document. */
-export function tokenCost(status: number): number {
-  if (status === 429) return 0;
-  if (status >= 500) return 0;
-  if (status >= 400) return 5;
-  if (status >= 300) return 1;
-  return 2;
-}
-
 function windowLabel(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
@@ -171,7 +163,7 @@ export class BucketLimiter {
   /** After serving: spend the answer's cost. Returns the cost and what is left. */
   charge(spec: BucketSpec, principal: string, status: number): { used: number; remaining: number } {
     const bucket = this.#bucket(spec, principal);
-    const used = tokenCost(status);
+    const used = rateLimitTokenCost(status);
     if (used > 0) bucket.spent.push([this.#clock.now(), used]);
     return { used, remaining: Math.max(0, this.remaining(spec, principal)) };
   }

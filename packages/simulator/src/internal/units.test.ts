@@ -1,9 +1,10 @@
+import { rateLimitTokenCost } from '@esikit/spec';
 // Small pure pieces whose edge cases the HTTP tests reach only indirectly.
 import { describe, expect, it } from 'vitest';
 import { SimulatorClock } from '../clock.js';
 import { isMeaningfulUserAgent } from './audit.js';
 import { cacheWindow, ifNoneMatchMatches } from './caching.js';
-import { BucketLimiter, tokenCost } from './limits.js';
+import { BucketLimiter } from './limits.js';
 import { cursorPage, encodeCursor, streamRecords } from './pagination.js';
 import { Prng } from './prng.js';
 
@@ -42,7 +43,7 @@ describe('caching', () => {
 
 describe('buckets', () => {
   it('cost 2/1/5/0 and 0 for 429', () => {
-    expect([200, 204, 304, 400, 404, 420, 429, 500, 503].map(tokenCost)).toEqual([
+    expect([200, 204, 304, 400, 404, 420, 429, 500, 503].map(rateLimitTokenCost)).toEqual([
       2, 2, 1, 5, 5, 5, 0, 0, 0,
     ]);
   });
