@@ -124,3 +124,41 @@ describe('rateLimitTokenCost', () => {
     );
   });
 });
+
+describe('diffSpecDocuments', () => {
+  it('reports schema changes within a date and the operations whose answers reach them', async () => {
+    const { diffSpecDocuments, formatSpecDiff } = await import('./index.js');
+    const before = (await readSpecFile(specFile)) as {
+      components: { schemas: Record<string, Record<string, unknown>> };
+    };
+    const after = structuredClone(before);
+    const skill = after.components.schemas.CharactersSkillsSkill as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
+    skill.properties.notes = { type: 'string' };
+    skill.required = skill.required.filter((name) => name !== 'skill_id');
+    delete (after.components.schemas.StatusGet as { properties: Record<string, unknown> })
+      .properties.vip;
+    const diff = diffSpecDocuments(before, after);
+    expect(diff.added).toEqual([]);
+    expect(diff.removed).toEqual([]);
+    expect(diff.schemas?.map((s) => s.name)).toEqual(['CharactersSkillsSkill', 'StatusGet']);
+    expect(diff.schemas?.[0]).toEqual({
+      name: 'CharactersSkillsSkill',
+      changes: ['property notes added (optional)', 'property skill_id now optional'],
+      operations: ['GetCharactersCharacterIdSkills'],
+    });
+    expect(diff.schemas?.[1]?.changes).toEqual(['property vip removed']);
+    expect(diff.changed.map((c) => c.id)).toEqual(['GetCharactersCharacterIdSkills', 'GetStatus']);
+    expect(formatSpecDiff(diff)).toContain('2 component schema(s) changed');
+    expect(diffSpecDocuments(before, structuredClone(before)).changed).toEqual([]);
+  });
+
+  it('finds the schema changes between the 2025-12-16 and 2026-08-04 specs', async () => {
+    const { diffSpecDocuments } = await import('./index.js');
+    const diff = diffSpecDocuments(await readSpecFile(older), await readSpecFile(specFile));
+    expect(diff.schemas!.length).toBeGreaterThan(0);
+    expect(diff.schemas!.every((s) => s.changes.length > 0)).toBe(true);
+  });
+});

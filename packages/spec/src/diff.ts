@@ -1,3 +1,5 @@
+import { compileSpec } from './compile.js';
+import { diffComponentSchemas, type ChangedSchema } from './schema-diff.js';
 import type { OperationSpec, OperationTable } from './types.js';
 
 /** One operation that exists in both tables but differs. */
@@ -14,6 +16,8 @@ export interface SpecDiff {
   readonly added: readonly string[];
   readonly removed: readonly string[];
   readonly changed: readonly ChangedOperation[];
+  /** Component schemas that changed (only from {@link diffSpecDocuments}). */
+  readonly schemas?: readonly ChangedSchema[];
 }
 
 function show(value: unknown): string {
@@ -35,6 +39,7 @@ function compare(a: OperationSpec, b: OperationSpec): string[] {
   scalar('pagination', a.pagination, b.pagination);
   scalar('response schema', a.responseSchema, b.responseSchema);
   scalar('request body', a.body, b.body);
+  scalar('inline response schema', a.responseInlineSchema, b.responseInlineSchema);
   const before = new Map(a.parameters.map((p) => [`${p.in}:${p.name}`, p]));
   const after = new Map(b.parameters.map((p) => [`${p.in}:${p.name}`, p]));
   for (const [key, p] of after) {
@@ -82,5 +87,45 @@ export function formatSpecDiff(diff: SpecDiff): string {
     lines.push(`  ~ ${id}`);
     for (const change of changes) lines.push(`      ${change}`);
   }
+  if (diff.schemas && diff.schemas.length > 0) {
+    lines.push(`  ${diff.schemas.length} component schema(s) changed:`);
+    for (const { name, changes, operations } of diff.schemas) {
+      lines.push(
+        `  * ${name}${operations.length > 0 ? ` (used by ${operations.join(', ')})` : ''}`,
+      );
+      for (const change of changes) lines.push(`      ${change}`);
+    }
+  }
   return lines.join('\n');
+}
+
+/**
+ * Diffs two spec documents: operations added, removed and changed — counting an operation as
+ * changed when a component schema its answer uses changed — plus the schema changes themselves.
+ *
+ * @example
+ * console.log(formatSpecDiff(diffSpecDocuments(oldDoc, newDoc)));
+ */
+export function diffSpecDocuments(before: unknown, after: unknown): SpecDiff {
+  const to = compileSpec(after);
+  const base = diffOperationTables(compileSpec(before), to);
+  const schemas = diffComponentSchemas(before, after, to);
+  const changed = new Map(base.changed.map((c) => [c.id, [...c.changes]]));
+  const removed = new Set(base.removed);
+  const added = new Set(base.added);
+  for (const schema of schemas) {
+    for (const id of schema.operations) {
+      if (added.has(id) || removed.has(id)) continue;
+      const list = changed.get(id) ?? [];
+      list.push(`response uses changed schema ${schema.name}`);
+      changed.set(id, list);
+    }
+  }
+  return {
+    ...base,
+    changed: [...changed]
+      .map(([id, changes]) => ({ id, changes }))
+      .sort((x, y) => (x.id < y.id ? -1 : 1)),
+    schemas,
+  };
 }

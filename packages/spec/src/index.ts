@@ -1,5 +1,6 @@
 export { compileSpec, inlineSchema, parseWindow, resolvePointer } from './compile.js';
-export { diffOperationTables, formatSpecDiff } from './diff.js';
+export { diffOperationTables, diffSpecDocuments, formatSpecDiff } from './diff.js';
+export type { ChangedSchema } from './schema-diff.js';
 export { rateLimitTokenCost } from './limits.js';
 export type { ChangedOperation, SpecDiff } from './diff.js';
 export { SpecError } from './errors.js';

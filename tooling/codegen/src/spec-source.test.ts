@@ -45,10 +45,13 @@ function options(w: TempWorkspace, env: Record<string, string | undefined>) {
 function republished(): Buffer {
   const doc = JSON.parse(spec.toString('utf8')) as {
     paths: Record<string, Record<string, Record<string, unknown>>>;
+    components: { schemas: Record<string, { properties: Record<string, unknown> }> };
   };
   const status = doc.paths['/status']!.get!;
   status['x-cache-age'] = Number(status['x-cache-age'] ?? 0) + 1234;
   delete doc.paths['/incursions'];
+  // What CCP does within a date: an optional field on a schema an answer reaches indirectly.
+  doc.components.schemas.CharactersSkillsSkill!.properties.notes = { type: 'string' };
   return Buffer.from(JSON.stringify(doc, null, 1));
 }
 
@@ -112,6 +115,12 @@ describe('resolveSpec', () => {
     const report = ws.printed.join('\n');
     expect(report).toContain('  - GetIncursions');
     expect(report).toMatch(/ {2}~ GetStatus\n {6}x-cache-age \d+ → \d+/);
+    expect(report).toContain(
+      '  ~ GetCharactersCharacterIdSkills\n      response uses changed schema CharactersSkillsSkill',
+    );
+    expect(report).toContain(
+      '  * CharactersSkillsSkill (used by GetCharactersCharacterIdSkills)\n      property notes added (optional)',
+    );
     expect(await ws.readLock()).toMatchObject({
       compatibilityDate: DATE,
       sha256: sha256Hex(changed),

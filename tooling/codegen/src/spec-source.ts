@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { compileSpec, diffOperationTables, formatSpecDiff, NO_SPEC_HINT } from '@esikit/spec';
+import { diffSpecDocuments, formatSpecDiff, NO_SPEC_HINT } from '@esikit/spec';
 import { cachePaths, readCache, sha256Hex, writeCache } from './cache.js';
 import type { CachedSpec } from './cache.js';
 import { CodegenError } from './errors.js';
@@ -122,7 +122,7 @@ export async function downloadSpec(
 
 /** The diff between two spec documents as printable text. */
 export function describeSpecChange(before: unknown, after: unknown): string {
-  return formatSpecDiff(diffOperationTables(compileSpec(before), compileSpec(after)));
+  return formatSpecDiff(diffSpecDocuments(before, after));
 }
 
 function reasonOf(error: unknown): string {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { compileSpec, diffOperationTables, formatSpecDiff } from '@esikit/spec';
+import { diffSpecDocuments, formatSpecDiff } from '@esikit/spec';
 import { cachePaths, sha256Hex } from './cache.js';
 import { esiToday, updateSpec } from './update.js';
 import { startFakeEsi, unreachableUrl } from '../test/fake-esi.js';
@@ -78,10 +78,7 @@ describe('updateSpec', () => {
       url: 'https://esi.evetech.net/meta/openapi.json',
     });
     const expected = formatSpecDiff(
-      diffOperationTables(
-        compileSpec(JSON.parse(oldSpec.toString())),
-        compileSpec(JSON.parse(spec.toString())),
-      ),
+      diffSpecDocuments(JSON.parse(oldSpec.toString()), JSON.parse(spec.toString())),
     );
     expect(ws.printed).toEqual([expected]);
     expect(expected).toMatch(/^ESI spec 2025-12-16 → 2026-08-04: [1-9]\d* added/);
