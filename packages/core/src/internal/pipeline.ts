@@ -198,8 +198,16 @@ export class Pipeline {
     let attempts = 0;
     try {
       for (;;) {
-        const held = this.#waitForLimits(bucket, signal);
-        if (held) await held;
+        let authorization: string | undefined;
+        // Nothing may be awaited between the last look at the governors and the send: a token
+        // source can take seconds (an SSO refresh), and a 420 or 429 met meanwhile must hold
+        // this request too. So: wait, get the token, and look again until the way is clear.
+        do {
+          const held = this.#waitForLimits(bucket, signal);
+          if (held) await held;
+          if (req.credential)
+            authorization = `Bearer ${await req.credential.getAccessToken(signal)}`;
+        } while (req.credential && this.#blockedUntil(bucket) > o.clock());
         attempts += 1;
         const headers: Record<string, string> = {
           accept: 'application/json',
@@ -210,8 +218,7 @@ export class Pipeline {
         if (req.language !== undefined) headers['accept-language'] = req.language;
         if (stale?.etag && !req.ignoreCache) headers['if-none-match'] = stale.etag;
         if (body !== undefined) headers['content-type'] = 'application/json';
-        if (req.credential)
-          headers.authorization = `Bearer ${await req.credential.getAccessToken(signal)}`;
+        if (authorization !== undefined) headers.authorization = authorization;
         const spend = bucket.reserve(o.clock());
         let raw: RawResponse;
         try {
@@ -307,10 +314,15 @@ export class Pipeline {
     }
   }
 
+  /** The instant (client clock) until which the error limit or the bucket holds requests. */
+  #blockedUntil(bucket: Bucket): number {
+    return Math.max(this.errorLimit.blockedUntil(), bucket.blockedUntil(this.#o.clock()));
+  }
+
   /** Returns a promise only when a governor holds the request: the common path stays sync. */
   #waitForLimits(bucket: Bucket, signal: AbortSignal | undefined): Promise<void> | undefined {
     const clock = this.#o.clock;
-    const until = Math.max(this.errorLimit.blockedUntil(), bucket.blockedUntil(clock()));
+    const until = this.#blockedUntil(bucket);
     if (until <= clock()) return undefined;
     return (async () => {
       for (let next = until; next > clock();) {
@@ -320,7 +332,7 @@ export class Pipeline {
           until: new Date(next).toISOString(),
         });
         await waitUntil(clock, next, signal);
-        next = Math.max(this.errorLimit.blockedUntil(), bucket.blockedUntil(clock()));
+        next = this.#blockedUntil(bucket);
       }
     })();
   }
