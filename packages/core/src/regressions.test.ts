@@ -1,7 +1,7 @@
 // One regression test per bug found in review, named after the bug; each failed before its fix.
 import { describe, expect, it } from 'vitest';
 import { harnessPerTest, tick } from '../test/helpers.js';
-import { type AccessTokenSource } from './index.js';
+import { EsiAbortedError, type AccessTokenSource } from './index.js';
 
 // One simulator per test; it must count no citizenship violation (checked after each test).
 const start = harnessPerTest();
@@ -44,5 +44,42 @@ describe('review regressions', () => {
     await expect(waiting).resolves.toBeDefined();
     expect(h.sim.audit().map((e) => e.status)).toEqual([404, 420, 200]);
     expect(h.sim.stats().violations.afterErrorLimit).toBe(0);
+  });
+  it('a caller with a signal that joins a coalesced request started without one can still abort', async () => {
+    const h = await start({ faults: { routes: { GetStatus: { latencyMs: 1000 } } } });
+    let firstDone = false;
+    const first = h.esi
+      .request('GetStatus')
+      .result()
+      .then((v) => {
+        firstDone = true;
+        return v;
+      });
+    await tick(30);
+    const c = new AbortController();
+    const second = h.esi.request('GetStatus').result({ signal: c.signal });
+    c.abort(new Error('user left'));
+    await expect(second).rejects.toBeInstanceOf(EsiAbortedError);
+    // The joiner left at once; the shared request goes on for the caller that stayed.
+    expect(firstDone).toBe(false);
+    await expect(first).resolves.toBeDefined();
+    expect(h.seen('GetStatus')).toBe(1);
+  });
+
+  it('an ignoreCache caller does not join a normal caller’s revalidation; it gets a fresh copy', async () => {
+    const h = await start({ latencyMs: 50 });
+    // Races have only an ETag: the normal call below revalidates (If-None-Match → 304).
+    await h.esi.request('GetUniverseRaces').result();
+    const [normal, fresh] = await Promise.all([
+      h.esi.request('GetUniverseRaces').resultWithResponse(),
+      h.esi.request('GetUniverseRaces').resultWithResponse({ ignoreCache: true }),
+    ]);
+    expect(normal.fromCache).toBe(true);
+    expect(fresh.fromCache).toBe(false);
+    const audit = h.sim.audit().filter((e) => e.operationId === 'GetUniverseRaces');
+    expect(audit).toHaveLength(3);
+    expect(audit.filter((e) => e.ifNoneMatch === undefined).map((e) => e.status)).toEqual([
+      200, 200,
+    ]);
   });
 });

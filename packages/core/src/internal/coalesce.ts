@@ -33,16 +33,15 @@ export class Coalescer<T> {
     }
     const f = flight;
     const controller = f.controller;
-    if (!signal || !controller) {
-      // A caller that cannot abort (or a flight that cannot) keeps the flight alive for good.
-      f.waiters = Number.POSITIVE_INFINITY;
-      return [f.promise, joined];
-    }
-    f.waiters += 1;
+    // A caller that cannot abort (or a flight that cannot be aborted) keeps the flight alive
+    // for good; a caller with a signal can still leave it (below), only not cancel it.
+    if (!signal || !controller) f.waiters = Number.POSITIVE_INFINITY;
+    else f.waiters += 1;
+    if (!signal) return [f.promise, joined];
     const mine = new Promise<T>((resolve, reject) => {
       const onAbort = (): void => {
         f.waiters -= 1;
-        if (f.waiters <= 0) controller.abort(signal.reason);
+        if (f.waiters <= 0) controller?.abort(signal.reason);
         reject(signal.reason as Error);
       };
       signal.addEventListener('abort', onAbort, { once: true });

@@ -149,7 +149,9 @@ export class Pipeline {
         return outcome.response;
       }
       // An inline arrow (not a named const): the hot path allocates as little as it can.
-      const [promise, joined] = this.#flights.run(key, req.signal, (signal) =>
+      // An ignoreCache caller wants a fresh copy, not a share of a normal caller's revalidation.
+      const flightKey = req.ignoreCache ? `${key}|fresh` : key;
+      const [promise, joined] = this.#flights.run(flightKey, req.signal, (signal) =>
         this.#network(req, built.path, built.body, key, entry, cacheable, signal),
       );
       if (joined) this.stats.coalesced += 1;
