@@ -79,6 +79,26 @@ describe('token endpoint faults', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
   });
 
+  it('latencyAfterMs does the work first, then holds the answer back', async () => {
+    const { refresh_token } = await issue();
+    fx.sso.setFaults({ token: { latencyAfterMs: 5_000, times: 1 } });
+    const error = await refresh(refresh_token, { headersTimeout: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(errors.HeadersTimeoutError);
+    // Unlike latencyMs, the refresh happened: the refresh token was rotated and is now dead.
+    expect(fx.sso.stats().refreshes).toBe(1);
+    const again = await refresh(refresh_token, { headersTimeout: 2_000 });
+    expect(again).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+
+  it('latencyAfterMs alone still answers, after the delay', async () => {
+    const { refresh_token } = await issue();
+    fx.sso.setFaults({ token: { latencyAfterMs: 150 } });
+    const started = performance.now();
+    expect((await refresh(refresh_token)).status).toBe(200);
+    // A lower bound on an injected delay, not a performance claim.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
   it('setFaults({}) clears a fault without `times`', async () => {
     const { refresh_token } = await issue();
     fx.sso.setFaults({ token: { status: 500 } });
@@ -128,6 +148,7 @@ describe('setFaults validation', () => {
   it.each([
     [{ token: { status: 404 } }, /token\.status must be one of 500, 502, 503, 504, got 404/],
     [{ token: { latencyMs: -1 } }, /token\.latencyMs must be a number >= 0, got -1/],
+    [{ token: { latencyAfterMs: -1 } }, /token\.latencyAfterMs must be a number >= 0, got -1/],
     [{ jwks: { status: 500, times: 0 } }, /jwks\.times must be an integer >= 1, got 0/],
     [{ metadata: { times: 1 } }, /metadata does nothing/],
     [{ userinfo: { status: 500 } }, /unknown endpoint "userinfo"/],

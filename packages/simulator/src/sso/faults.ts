@@ -9,6 +9,11 @@ export interface Fault {
   status?: 500 | 502 | 503 | 504;
   /** Wait this long (real milliseconds) first; alone, the request then succeeds, slowly. */
   latencyMs?: number;
+  /**
+   * Do the work at once, then hold the answer back this long (real milliseconds): the endpoint's
+   * effects (a rotated refresh token) happen before the client hears of them, unlike `latencyMs`.
+   */
+  latencyAfterMs?: number;
   /** Destroy the socket instead of answering (after any latency). */
   reset?: boolean;
   /** Affect this many requests, then clear. @default every request until replaced */
@@ -65,7 +70,8 @@ export class FaultInjector {
     // Consumed before any await so concurrent requests each take their own turn.
     active.remaining -= 1;
     if (active.remaining <= 0) this.#active.delete(target);
-    const { status, latencyMs, reset } = active.fault;
+    const { status, latencyMs, latencyAfterMs, reset } = active.fault;
+    if (latencyAfterMs !== undefined && latencyAfterMs > 0) holdAnswer(res, latencyAfterMs);
     if (latencyMs !== undefined && latencyMs > 0) {
       const gone = new AbortController();
       const onClose = (): void => gone.abort();
@@ -98,6 +104,28 @@ export class FaultInjector {
   }
 }
 
+/**
+ * Delays the response's head and body by `ms` after the endpoint has written them: the work is
+ * done now, the client hears of it later (or never, if it goes away first).
+ */
+function holdAnswer(res: ServerResponse, ms: number): void {
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  let head: unknown[] | undefined;
+  res.writeHead = (...args: unknown[]) => {
+    head = args;
+    return res;
+  };
+  res.end = ((...args: unknown[]) => {
+    setTimeout(() => {
+      if (res.destroyed) return;
+      if (head !== undefined) writeHead(...head);
+      end(...args);
+    }, ms).unref();
+    return res;
+  }) as ServerResponse['end'];
+}
+
 function validate(target: string, fault: Fault): void {
   const at = `setFaults: ${target}`;
   if (typeof fault !== 'object' || fault === null) throw new TypeError(`${at} must be an object`);
@@ -112,13 +140,26 @@ function validate(target: string, fault: Fault): void {
   ) {
     throw new TypeError(`${at}.latencyMs must be a number >= 0, got ${String(fault.latencyMs)}`);
   }
+  if (
+    fault.latencyAfterMs !== undefined &&
+    !(Number.isFinite(fault.latencyAfterMs) && fault.latencyAfterMs >= 0)
+  ) {
+    throw new TypeError(
+      `${at}.latencyAfterMs must be a number >= 0, got ${String(fault.latencyAfterMs)}`,
+    );
+  }
   if (fault.reset !== undefined && typeof fault.reset !== 'boolean') {
     throw new TypeError(`${at}.reset must be a boolean, got ${String(fault.reset)}`);
   }
   if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times >= 1)) {
     throw new TypeError(`${at}.times must be an integer >= 1, got ${String(fault.times)}`);
   }
-  if (fault.status === undefined && fault.latencyMs === undefined && fault.reset !== true) {
-    throw new TypeError(`${at} does nothing: set status, latencyMs or reset`);
+  if (
+    fault.status === undefined &&
+    fault.latencyMs === undefined &&
+    fault.latencyAfterMs === undefined &&
+    fault.reset !== true
+  ) {
+    throw new TypeError(`${at} does nothing: set status, latencyMs, latencyAfterMs or reset`);
   }
 }
