@@ -184,6 +184,15 @@ export class EncryptedTokenStore implements TokenStore {
     return this.#inner.acquireLease(key, holder, ttlMs, options);
   }
 
+  renewLease(
+    key: string,
+    holder: string,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean> {
+    return this.#inner.renewLease(key, holder, ttlMs, options);
+  }
+
   releaseLease(key: string, holder: string, options?: StoreCallOptions): Promise<void> {
     return this.#inner.releaseLease(key, holder, options);
   }

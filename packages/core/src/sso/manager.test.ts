@@ -1,6 +1,6 @@
 import type { Simulator } from '@esikit/simulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SsoInvalidGrantError, SsoUnavailableError, TokenError } from './errors.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SsoInvalidGrantError, SsoOptionError, SsoUnavailableError, TokenError } from './errors.js';
 import { importRefreshToken } from './login.js';
 import type { TokenManager } from './manager.js';
 import { MemoryTokenStore } from './memory-store.js';
@@ -126,24 +126,108 @@ describe('rotation', () => {
 });
 
 describe('regressions: tokens lost by other libraries', () => {
-  it('a stale invalid_grant after a lease timeout does not delete the token another client refreshed', async () => {
+  /** A store whose refresh lease lapses at once, as a lease that timed out would. */
+  class LapsedLeaseStore extends MemoryTokenStore {
+    override async acquireLease(): Promise<boolean> {
+      return true;
+    }
+    override async renewLease(): Promise<boolean> {
+      return true;
+    }
+  }
+
+  it.each([
+    ['the token endpoint is slow before rotating (latencyMs)', { latencyMs: 300 }],
+    [
+      'the token endpoint rotates at once and answers late (latencyAfterMs)',
+      { latencyAfterMs: 300 },
+    ],
+  ])(
+    'a stale invalid_grant after a lease timeout does not delete the token another client refreshed: %s',
+    async (_, fault) => {
+      const store = new LapsedLeaseStore();
+      // The lease has lapsed: the second client takes over while the first is still waiting,
+      // and uses the same (about to be rotated) refresh token.
+      const a = simManager(sim, { store });
+      const b = simManager(sim, { store, sso: simSso(sim) });
+      const token = await expiredToken(a);
+      await b.sso.metadata();
+      sim.sso.setFaults({ token: fault });
+      const grantErrors = () => sim.sso.stats().tokenErrors.invalid_grant ?? 0;
+      const errorsBefore = grantErrors();
+      const first = a.validAccessToken(token.id);
+      await new Promise((r) => setTimeout(r, 120));
+      const second = b.validAccessToken(token.id);
+      const [x, y] = await Promise.all([first, second]);
+      expect(grantErrors() - errorsBefore).toBe(1);
+      expect(y).toBe(x);
+      expect((await store.get(token.id))?.accessToken).toBe(x);
+    },
+  );
+
+  it('while one client waits for a late answer to a rotation (latencyAfterMs), another waits for the lease and sends nothing', async () => {
     const store = new MemoryTokenStore();
-    // Leases shorter than SSO's answer time: the second client takes over while the first is
-    // still waiting, and uses the same (about to be rotated) refresh token.
-    const a = simManager(sim, { store, leaseTtlMs: 50 });
-    const b = simManager(sim, { store, leaseTtlMs: 50, sso: simSso(sim) });
+    const a = simManager(sim, { store });
+    const b = simManager(sim, { store, sso: simSso(sim) });
     const token = await expiredToken(a);
     await b.sso.metadata();
-    sim.sso.setFaults({ token: { latencyMs: 300 } });
-    const grantErrors = () => sim.sso.stats().tokenErrors.invalid_grant ?? 0;
-    const errorsBefore = grantErrors();
+    sim.sso.setFaults({ token: { latencyAfterMs: 300 } });
+    const before = refreshes();
     const first = a.validAccessToken(token.id);
     await new Promise((r) => setTimeout(r, 120));
     const second = b.validAccessToken(token.id);
     const [x, y] = await Promise.all([first, second]);
-    expect(grantErrors() - errorsBefore).toBe(1);
+    expect(refreshes() - before).toBe(1);
     expect(y).toBe(x);
     expect((await store.get(token.id))?.accessToken).toBe(x);
+  });
+
+  it('regression: a leaseTtlMs shorter than the SSO requests a refresh can make is refused, naming leaseTtlMs', () => {
+    // timeoutMs 5000: openid-client allows up to 6 s a request, four requests between renewals.
+    expect(() => simManager(sim, { leaseTtlMs: 50 })).toThrow(
+      /leaseTtlMs must be at least 25000 ms .*timeoutMs 5000.*got 50/,
+    );
+    expect(() => simManager(sim, { leaseTtlMs: 24_999 })).toThrow(SsoOptionError);
+    expect(simManager(sim, { leaseTtlMs: 25_000 }).leaseTtlMs).toBe(25_000);
+    // The default grows with the SSO client's timeout rather than undercutting it.
+    expect(simManager(sim, { sso: simSso(sim, { timeoutMs: 30_000 }) }).leaseTtlMs).toBe(125_000);
+  });
+
+  it('regression: refresh() racing validAccessToken() on one expired token in one process neither sends its refresh token twice nor deletes the token', async () => {
+    const tokens = simManager(sim);
+    const token = await expiredToken(tokens);
+    const grantErrors = () => sim.sso.stats().tokenErrors.invalid_grant ?? 0;
+    const errorsBefore = grantErrors();
+    const [access, refreshed] = await Promise.all([
+      tokens.validAccessToken(token.id),
+      tokens.refresh(token.id),
+    ]);
+    expect(grantErrors() - errorsBefore).toBe(0);
+    expect(access).toBe(refreshed.accessToken);
+    expect((await tokens.store.get(token.id))?.accessToken).toBe(refreshed.accessToken);
+  });
+
+  it('regression: a forced refresh() requested while an unforced refresh is in flight waits for it, then refreshes again', async () => {
+    const tokens = simManager(sim);
+    const token = await expiredToken(tokens);
+    const grantErrors = () => sim.sso.stats().tokenErrors.invalid_grant ?? 0;
+    const errorsBefore = grantErrors();
+    const before = refreshes();
+    sim.sso.setFaults({ token: { latencyAfterMs: 200, times: 1 } });
+    const unforced = tokens.validAccessToken(token.id);
+    // The unforced refresh's request has been sent (and processed) by now.
+    await new Promise((r) => setTimeout(r, 100));
+    const [forcedA, forcedB] = [tokens.refresh(token.id), tokens.refresh(token.id)];
+    const joined = tokens.validAccessToken(token.id);
+    const [x, a, b, j] = await Promise.all([unforced, forcedA, forcedB, joined]);
+    // `force` promises a refresh started after the call: the running one does not count, but
+    // the two forced calls share theirs.
+    expect(refreshes() - before).toBe(2);
+    expect(grantErrors() - errorsBefore).toBe(0);
+    expect(a.accessToken).not.toBe(x);
+    expect(b).toEqual(a);
+    expect([x, a.accessToken]).toContain(j);
+    expect((await tokens.store.get(token.id))?.accessToken).toBe(a.accessToken);
   });
 
   it('keeps the rotated refresh token when the new access token cannot be verified', async () => {
@@ -388,6 +472,43 @@ describe('queries and the access token source', () => {
     // A new caller starts afresh.
     await tokens.validAccessToken(token.id);
     expect(refreshes() - before).toBe(1);
+  });
+
+  it('regression: a caller arriving after every earlier caller aborted the shared refresh gets its own refresh, not their abort reason', async () => {
+    /** Holds the next `get` until `open()`: keeps the abandoned refresh from settling. */
+    class GatedStore extends MemoryTokenStore {
+      holdNext = false;
+      #open: (() => void) | undefined;
+      held = false;
+      override async get(id: string): Promise<Token | undefined> {
+        if (this.holdNext) {
+          this.holdNext = false;
+          this.held = true;
+          await new Promise<void>((r) => (this.#open = r));
+        }
+        return super.get(id);
+      }
+      open(): void {
+        this.#open?.();
+      }
+    }
+    const store = new GatedStore();
+    const tokens = simManager(sim, { store });
+    const token = await expiredToken(tokens);
+    const before = refreshes();
+    const gaveUp = new AbortController();
+    const a = tokens.validAccessToken(token.id, { signal: gaveUp.signal });
+    // validAccessToken's own read has gone through; the shared refresh's first read will wait.
+    store.holdNext = true;
+    await vi.waitFor(() => expect(store.held).toBe(true));
+    gaveUp.abort(new Error('the first caller gave up'));
+    await expect(a).rejects.toThrow('the first caller gave up');
+    const b = tokens.validAccessToken(token.id);
+    store.open();
+    const access = await b;
+    expect(access).not.toBe(token.accessToken);
+    expect(refreshes() - before).toBe(1);
+    expect((await store.get(token.id))?.accessToken).toBe(access);
   });
 
   it('honours an aborted signal', async () => {

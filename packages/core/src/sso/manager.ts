@@ -15,8 +15,11 @@ export interface TokenManagerOptions {
   /** Refresh when the access token expires within this many ms. @default 60000 */
   refreshMarginMs?: number;
   /**
-   * How long one client may hold a token's refresh lease. Longer than an SSO call can take;
-   * if a holder dies, others wait this long at most. @default 30000
+   * How long one client may hold a token's refresh lease; if a holder dies, others wait this
+   * long at most. The lease is renewed before the SSO calls and before the write, and between
+   * those a refresh may make up to four SSO requests (discovery, token, JWKS and a JWKS re-fetch
+   * for a new key), each up to the SSO client's `timeoutMs`; a shorter lease could lapse while
+   * its holder still waits for SSO, so it is refused. @default 60000, or that minimum if larger
    */
   leaseTtlMs?: number;
   /** Most refreshes in flight at once in bulk jobs; EVE fails above ~5. @default 5 */
@@ -94,7 +97,12 @@ export class TokenManager {
     this.sso = options.sso;
     this.store = options.store;
     this.refreshMarginMs = nonNegative(options.refreshMarginMs, 'refreshMarginMs', 60_000);
-    this.leaseTtlMs = positive(options.leaseTtlMs, 'leaseTtlMs', 30_000);
+    const minLease = minLeaseTtlMs(options.sso.options.timeoutMs);
+    this.leaseTtlMs = positive(options.leaseTtlMs, 'leaseTtlMs', Math.max(60_000, minLease));
+    if (this.leaseTtlMs < minLease)
+      throw new SsoOptionError(
+        `leaseTtlMs must be at least ${minLease} ms (four SSO requests of up to the SSO client's timeoutMs ${options.sso.options.timeoutMs} ms each, plus store retries), got ${this.leaseTtlMs}`,
+      );
     this.concurrency = concurrencyOption(options.concurrency, 'concurrency', 5);
     this.alwaysCreateToken = options.alwaysCreateToken ?? false;
     if (typeof this.alwaysCreateToken !== 'boolean')
@@ -343,4 +351,13 @@ function toFilter(query: TokenQuery): TokenFilter {
   if (query.requireScopesExact !== undefined)
     filter.requireScopesExact = normalizeScopes(query.requireScopesExact, 'requireScopesExact');
   return filter;
+}
+
+/**
+ * The shortest safe refresh lease: between two renewals a refresh makes at most four SSO
+ * requests, each bounded by openid-client's whole-second timeout (`ceil(timeoutMs / 1000) + 1`
+ * s) or our own `timeoutMs`, plus the store's write retries (well under a second).
+ */
+function minLeaseTtlMs(timeoutMs: number): number {
+  return 4 * (Math.ceil(timeoutMs / 1000) + 1) * 1000 + 1000;
 }

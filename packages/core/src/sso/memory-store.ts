@@ -82,7 +82,21 @@ export class MemoryTokenStore implements TokenStore {
     options?.signal?.throwIfAborted();
     const now = Date.now();
     const lease = this.#leases.get(key);
-    if (lease !== undefined && lease.until > now && lease.holder !== holder) return false;
+    if (lease !== undefined && lease.until > now) return false;
+    this.#leases.set(key, { holder, until: now + ttlMs });
+    return true;
+  }
+
+  async renewLease(
+    key: string,
+    holder: string,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean> {
+    options?.signal?.throwIfAborted();
+    const now = Date.now();
+    const lease = this.#leases.get(key);
+    if (lease === undefined || lease.until <= now || lease.holder !== holder) return false;
     this.#leases.set(key, { holder, until: now + ttlMs });
     return true;
   }

@@ -32,9 +32,11 @@ redis.call('SREM', KEYS[3] .. tostring(t.characterId), t.id)
 return 1`;
 
 const ACQUIRE = `
-local v = redis.call('GET', KEYS[1])
-if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
-if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0`;
+
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`;
 
 const RELEASE = `
@@ -175,6 +177,25 @@ export class RedisTokenStore implements TokenStore {
     const n = await this.#run(() =>
       this.#redis.eval(
         ACQUIRE,
+        1,
+        `${this.#p}lease:${key}`,
+        holder,
+        String(Math.max(1, Math.ceil(ttlMs))),
+      ),
+    );
+    return n === 1;
+  }
+
+  async renewLease(
+    key: string,
+    holder: string,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean> {
+    options?.signal?.throwIfAborted();
+    const n = await this.#run(() =>
+      this.#redis.eval(
+        RENEW,
         1,
         `${this.#p}lease:${key}`,
         holder,

@@ -77,10 +77,21 @@ export interface TokenStore {
   delete(id: string, expectedVersion?: number, options?: StoreCallOptions): Promise<boolean>;
 
   /**
-   * Takes the refresh lease on `key` for `holder` for `ttlMs`, if no one else holds it. True if
-   * taken (or already held by `holder`, in which case it is extended).
+   * Takes the refresh lease on `key` for `holder` for `ttlMs`, if no one holds it (an expired
+   * lease counts as free). True if taken. Not re-entrant: if `holder` already holds it, false —
+   * use {@link renewLease} to extend a lease you hold.
    */
   acquireLease(
+    key: string,
+    holder: string,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean>;
+  /**
+   * Extends the lease to `ttlMs` from now if `holder` still holds it (and it has not expired).
+   * True if extended; false if the lease was lost.
+   */
+  renewLease(
     key: string,
     holder: string,
     ttlMs: number,

@@ -20,14 +20,19 @@ export interface RefresherContext {
  * set) before the new access token is returned; the token is deleted only on `invalid_grant`
  * and only if it still holds the refresh token SSO refused.
  */
+interface Flight {
+  readonly promise: Promise<Token>;
+  readonly controller: AbortController;
+  waiters: number;
+  readonly force: boolean;
+  /** Its SSO request has been sent: from now on a forced call cannot count it as its own. */
+  sent: boolean;
+}
+
 export class Refresher {
   readonly #ctx: RefresherContext;
-  /** Identifies this client in refresh leases. */
-  readonly #holder = randomUUID();
-  readonly #inflight = new Map<
-    string,
-    { promise: Promise<Token>; controller: AbortController; waiters: number }
-  >();
+  /** The latest flight per token id; forced and unforced calls share one key (one lease holder per flight). */
+  readonly #inflight = new Map<string, Flight>();
 
   constructor(ctx: RefresherContext) {
     this.#ctx = ctx;
@@ -35,18 +40,20 @@ export class Refresher {
 
   /** Refreshes (`force`) or makes fresh the token; concurrent calls for one token share the work. */
   refresh(tokenId: string, force: boolean, signal: AbortSignal | undefined): Promise<Token> {
-    // One refresh per token in this process; callers share it. Each caller can stop waiting
-    // with its own signal; the shared work stops only when every caller has gone, and only
-    // before its SSO call is sent (an SSO call cut short could lose a rotated refresh token).
-    const key = `${tokenId}:${force}`;
-    let entry = this.#inflight.get(key);
-    if (entry === undefined) {
-      const controller = new AbortController();
-      const promise = this.#refreshUnderLease(tokenId, force, controller.signal).finally(() =>
-        this.#inflight.delete(key),
-      );
-      entry = { promise, controller, waiters: 0 };
-      this.#inflight.set(key, entry);
+    // One flight at a time per token in this process; callers share it. Each caller can stop
+    // waiting with its own signal; the shared work stops only when every caller has gone, and
+    // only before its SSO call is sent (an SSO call cut short could lose a rotated refresh token).
+    let entry = this.#inflight.get(tokenId);
+    // A flight every earlier caller abandoned is dead: its abort reason is not this caller's.
+    // `force` promises a refresh sent to SSO after the call, so a forced call joins only a
+    // forced flight that has not sent its request yet; otherwise it queues behind the running
+    // one (an unforced flight may return the current token without refreshing at all).
+    if (
+      entry === undefined ||
+      entry.controller.signal.aborted ||
+      (force && (!entry.force || entry.sent))
+    ) {
+      entry = this.#start(tokenId, force, entry);
     }
     const shared = entry;
     shared.waiters++;
@@ -55,13 +62,43 @@ export class Refresher {
     });
   }
 
-  async #refreshUnderLease(tokenId: string, force: boolean, signal: AbortSignal): Promise<Token> {
+  /** A new flight, run after `previous` has settled (never two of ours for one token at once). */
+  #start(tokenId: string, force: boolean, previous: Flight | undefined): Flight {
+    const controller = new AbortController();
+    const after = previous === undefined ? Promise.resolve() : previous.promise.then(noop, noop);
+    const flight: Flight = {
+      controller,
+      waiters: 0,
+      force,
+      sent: false,
+      promise: after
+        .then(() =>
+          this.#refreshUnderLease(tokenId, force, controller.signal, () => (flight.sent = true)),
+        )
+        .finally(() => {
+          if (this.#inflight.get(tokenId) === flight) this.#inflight.delete(tokenId);
+        }),
+    };
+    this.#inflight.set(tokenId, flight);
+    return flight;
+  }
+
+  async #refreshUnderLease(
+    tokenId: string,
+    force: boolean,
+    signal: AbortSignal,
+    sending: () => void,
+  ): Promise<Token> {
     const leaseKey = `refresh:${tokenId}`;
+    // Each flight is its own lease holder and leases are not re-entrant, so no two flights
+    // (in this process or any other) ever send the same refresh token.
+    const holder = randomUUID();
+    const { store, leaseTtlMs } = this.#ctx;
     let firstVersion: number | undefined;
     let wait = 10;
     for (;;) {
       signal.throwIfAborted();
-      const seen = await this.#ctx.store.get(tokenId);
+      const seen = await store.get(tokenId);
       if (seen === undefined) throw notFound(tokenId);
       firstVersion ??= seen.version;
       // Someone else refreshed while we waited: with `force`, that refresh is as good as ours.
@@ -72,37 +109,48 @@ export class Refresher {
           `token ${tokenId} has no refresh token and its access token has expired`,
           { tokenId },
         );
-      if (!(await this.#ctx.store.acquireLease(leaseKey, this.#holder, this.#ctx.leaseTtlMs))) {
+      if (!(await store.acquireLease(leaseKey, holder, leaseTtlMs))) {
         await sleep(wait, signal);
         wait = Math.min(wait * 2, 200);
         continue;
       }
       try {
         // Re-read under the lease: the previous holder may have finished just before.
-        const token = await this.#ctx.store.get(tokenId);
+        const token = await store.get(tokenId);
         if (token === undefined) throw notFound(tokenId);
         if ((!force || token.version !== firstVersion) && this.#ctx.isFresh(token)) return token;
         // Last point where giving up is safe: nothing has been sent to SSO yet.
         signal.throwIfAborted();
-        const done = await this.#refreshHeld(token);
+        // A full ttl for the SSO calls ahead; a lease lost by now (a slow store) means someone
+        // else may be refreshing, so look again rather than send.
+        if (!(await store.renewLease(leaseKey, holder, leaseTtlMs))) continue;
+        sending();
+        const done = await this.#refreshHeld(token, () =>
+          store.renewLease(leaseKey, holder, leaseTtlMs).catch(() => false),
+        );
         if (done !== undefined) return done;
       } finally {
-        await this.#ctx.store.releaseLease(leaseKey, this.#holder).catch(() => undefined);
+        // Releases only this flight's own lease: never one another flight relies on.
+        await store.releaseLease(leaseKey, holder).catch(() => undefined);
       }
     }
   }
 
   /** The SSO call and the write-back, under the lease. `undefined` means "look again". */
-  async #refreshHeld(token: Token): Promise<Token | undefined> {
+  async #refreshHeld(token: Token, renew: () => Promise<boolean>): Promise<Token | undefined> {
     const used = token.refreshToken!;
     let response;
     try {
       response = await this.#ctx.sso.refreshUnverified(used);
     } catch (error) {
       if (!(error instanceof SsoInvalidGrantError)) throw error;
-      // Delete only the token as we read it: if its refresh token changed meanwhile, the
-      // invalid_grant was about the old one and the token lives on.
-      if (await this.#ctx.store.delete(token.id, token.version)) {
+      // Delete only if the token still holds the refresh token SSO refused (compare-and-delete
+      // on the version just read): if it changed meanwhile, the invalid_grant was about the old
+      // one and the token lives on.
+      const current = await this.#ctx.store.get(token.id);
+      if (current === undefined) throw notFound(token.id);
+      if (current.refreshToken !== used) return undefined;
+      if (await this.#ctx.store.delete(current.id, current.version)) {
         throw new SsoInvalidGrantError(
           `SSO declared the refresh token of token ${token.id} (character ${token.characterId}) dead; the token was deleted`,
           { cause: error },
@@ -128,7 +176,9 @@ export class Refresher {
       );
     }
     // Stored before it is returned: the new refresh token is durable before anyone uses the
-    // new access token.
+    // new access token. The lease is extended for the write and its retries; if it was lost
+    // the write still goes ahead (compare-and-set), as the old refresh token is dead now.
+    await renew();
     return this.#write(token, {
       accessToken: response.accessToken,
       refreshToken: rotated,
@@ -186,6 +236,8 @@ export class Refresher {
     );
   }
 }
+
+function noop(): void {}
 
 export function notFound(tokenId: string): TokenError {
   return new TokenError('ESIKIT_TOKEN_NOT_FOUND', `token ${tokenId} is not in the store`, {

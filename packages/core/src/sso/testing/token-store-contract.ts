@@ -191,11 +191,14 @@ export function tokenStoreContract(name: string, t: ContractHarness, factory: St
     });
 
     t.it(
-      'refresh lease: one holder at a time, re-entrant, released only by its holder',
+      'refresh lease: one holder at a time, not re-entrant, renewed and released only by its holder',
       async () => {
         assert.equal(await store.acquireLease('refresh:1', 'A', 10_000), true);
         assert.equal(await store.acquireLease('refresh:1', 'B', 10_000), false);
-        assert.equal(await store.acquireLease('refresh:1', 'A', 10_000), true);
+        // Not re-entrant: two flights sharing a holder id must not both get the lease.
+        assert.equal(await store.acquireLease('refresh:1', 'A', 10_000), false);
+        assert.equal(await store.renewLease('refresh:1', 'A', 10_000), true);
+        assert.equal(await store.renewLease('refresh:1', 'B', 10_000), false);
         assert.equal(await store.acquireLease('refresh:2', 'B', 10_000), true);
         await store.releaseLease('refresh:1', 'B');
         assert.equal(await store.acquireLease('refresh:1', 'B', 10_000), false);
@@ -208,7 +211,17 @@ export function tokenStoreContract(name: string, t: ContractHarness, factory: St
       assert.equal(await store.acquireLease('refresh:9', 'A', 40), true);
       assert.equal(await store.acquireLease('refresh:9', 'B', 40), false);
       await new Promise((r) => setTimeout(r, 120));
+      // An expired lease cannot be renewed: its holder must look again before calling SSO.
+      assert.equal(await store.renewLease('refresh:9', 'A', 10_000), false);
       assert.equal(await store.acquireLease('refresh:9', 'B', 10_000), true);
+    });
+
+    t.it('renewLease extends the lease past its first ttl', async () => {
+      assert.equal(await store.acquireLease('refresh:8', 'A', 150), true);
+      await new Promise((r) => setTimeout(r, 80));
+      assert.equal(await store.renewLease('refresh:8', 'A', 10_000), true);
+      await new Promise((r) => setTimeout(r, 120));
+      assert.equal(await store.acquireLease('refresh:8', 'B', 10_000), false);
     });
 
     t.it('concurrent lease attempts: exactly one holder wins', async () => {
