@@ -11,6 +11,7 @@ interface Setup {
   clientSecret: string;
   callbackUrl: string;
   keyPrefix: string;
+  redisUrl: string;
   tokenId: string;
   /** Simulator time minus real time, so both processes share the simulator's clock. */
   clockOffsetMs: number;
@@ -21,7 +22,7 @@ const send = (message: unknown) => process.send?.(message);
 
 process.once('message', (raw) => {
   const setup = raw as Setup;
-  const redis = new Redis('redis://127.0.0.1:6379', {
+  const redis = new Redis(setup.redisUrl, {
     lazyConnect: false,
     maxRetriesPerRequest: 1,
   });
