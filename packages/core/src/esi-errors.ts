@@ -201,7 +201,7 @@ export class EsiIncompleteResultError extends EsikitError {
   constructor(operation: string, attempts: number, why: string) {
     super(
       'ESIKIT_INCOMPLETE_RESULT',
-      `${operation}: no consistent snapshot of all pages after ${attempts} attempts (${why})`,
+      `${operation}: no consistent snapshot of all pages after ${attempts} attempt${attempts === 1 ? '' : 's'} (${why})`,
     );
     this.operation = operation;
     this.attempts = attempts;

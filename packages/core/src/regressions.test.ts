@@ -1,7 +1,14 @@
 // One regression test per bug found in review, named after the bug; each failed before its fix.
 import { describe, expect, it } from 'vitest';
 import { harnessPerTest, tick } from '../test/helpers.js';
-import { EsiAbortedError, type AccessTokenSource } from './index.js';
+import { collectPages } from './internal/pages.js';
+import type { EsiResponse } from './internal/pipeline.js';
+import {
+  EsiAbortedError,
+  EsiHttpError,
+  EsiIncompleteResultError,
+  type AccessTokenSource,
+} from './index.js';
 
 // One simulator per test; it must count no citizenship violation (checked after each test).
 const start = harnessPerTest();
@@ -81,5 +88,52 @@ describe('review regressions', () => {
     expect(audit.filter((e) => e.ifNoneMatch === undefined).map((e) => e.status)).toEqual([
       200, 200,
     ]);
+  });
+  it('results() stops fetching pages once one page has failed', async () => {
+    const h = await start(
+      { pages: { GetMarketsRegionIdOrders: 30 }, latencyMs: 20 },
+      { pageConcurrency: 4 },
+    );
+    const call = { region_id: 10000002 };
+    await h.esi.request('GetMarketsRegionIdOrders', call).result();
+    h.sim.setFaults({ failNext: { count: 1, with: 500, operationId: 'GetMarketsRegionIdOrders' } });
+    const e = await h.esi
+      .request('GetMarketsRegionIdOrders', call)
+      .results()
+      .catch((x: unknown) => x);
+    // The first error wins (not the aborts of the pages in flight that it cancelled).
+    expect(e).toBeInstanceOf(EsiHttpError);
+    expect((e as EsiHttpError).status).toBe(500);
+    await tick(400);
+    // Page 1 (then from cache), and at most the pages in flight or started by workers before the
+    // failure was known — never the 28 others.
+    expect(h.seen('GetMarketsRegionIdOrders')).toBeLessThanOrEqual(1 + 2 * 4);
+  });
+
+  it('reports the snapshot attempts it really made when the next window is too far away', async () => {
+    const now = Date.UTC(2026, 10, 22, 12, 0, 0);
+    const page = (n: number, lastModified: number): EsiResponse<unknown> => ({
+      data: [n],
+      status: 200,
+      headers: {},
+      etag: undefined,
+      // The older page's window ends in an hour: too long to wait within one results().
+      expires: now + 3600_000,
+      lastModified: new Date(lastModified).toUTCString(),
+      pages: 2,
+      fromCache: false,
+    });
+    let calls = 0;
+    const e = await collectPages(
+      (n) => {
+        calls += 1;
+        return Promise.resolve(page(n, n === 1 ? now - 60_000 : now));
+      },
+      { operation: 'GetX', concurrency: 2, clock: () => now, signal: undefined, maxAttempts: 3 },
+    ).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(EsiIncompleteResultError);
+    expect(calls).toBe(2);
+    expect((e as EsiIncompleteResultError).attempts).toBe(1);
+    expect((e as Error).message).toContain('after 1 attempt');
   });
 });

@@ -93,7 +93,13 @@ export class RequestHandle {
         return this.#fetch(op, undefined, options);
       case 'pages': {
         const { pages, data } = await collectPages(
-          (page) => this.#fetch(op, page === 1 ? undefined : { page }, options),
+          // Each page gets the walk's signal: a failed page stops the pages still in flight.
+          (page, signal) =>
+            this.#fetch(
+              op,
+              page === 1 ? undefined : { page },
+              signal === undefined || signal === options.signal ? options : { ...options, signal },
+            ),
           {
             operation: op.id,
             concurrency: this.#ctx.pageConcurrency,

@@ -22,23 +22,29 @@ const MAX_WINDOW_WAIT_MS = 5 * 60 * 1000;
  * fetching, so the whole set is fetched again once the older window has passed.
  */
 export async function collectPages(
-  fetchPage: (page: number) => Promise<EsiResponse<unknown>>,
+  fetchPage: (page: number, signal: AbortSignal | undefined) => Promise<EsiResponse<unknown>>,
   options: CollectOptions,
 ): Promise<{ pages: EsiResponse<unknown>[]; data: unknown[] }> {
   const { clock, signal } = options;
   const maxAttempts = options.maxAttempts ?? 3;
   let why = '';
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    let first = await fetchPage(1);
+  let attempt = 1;
+  for (; attempt <= maxAttempts; attempt++) {
+    let first = await fetchPage(1, signal);
     // Only a response with a real freshness window can be "about to expire"; an ETag-only
     // response (no Expires) is revalidated on every walk anyway.
     const left = first.expires === undefined ? 0 : first.expires - clock();
     if (left > 0 && left < NEAR_EXPIRY_MS && first.pages !== undefined && first.pages > 1) {
       await waitUntil(clock, clock() + left, signal);
-      first = await fetchPage(1);
+      first = await fetchPage(1, signal);
     }
     const total = first.pages ?? 1;
-    const rest = await mapLimited(total - 1, options.concurrency, (i) => fetchPage(i + 2), signal);
+    const rest = await mapLimited(
+      total - 1,
+      options.concurrency,
+      (i, pageSignal) => fetchPage(i + 2, pageSignal),
+      signal,
+    );
     const pages = [first, ...rest];
     const mismatch = disagreement(pages);
     if (!mismatch) {
@@ -62,7 +68,8 @@ export async function collectPages(
     if (until !== undefined && until - clock() > MAX_WINDOW_WAIT_MS) break;
     if (attempt < maxAttempts && until !== undefined) await waitUntil(clock, until, signal);
   }
-  throw new EsiIncompleteResultError(options.operation, maxAttempts, why);
+  // The attempts really made: a window too far away ends the loop early.
+  throw new EsiIncompleteResultError(options.operation, Math.min(attempt, maxAttempts), why);
 }
 
 function disagreement(
@@ -88,22 +95,46 @@ function disagreement(
   return { why, oldestExpires };
 }
 
-/** Runs `task(0..count-1)` with at most `limit` at once, keeping order; the first failure wins. */
+/**
+ * Runs `task(0..count-1)` with at most `limit` at once, keeping order. The first failure wins:
+ * no task starts after it, and the tasks in flight are aborted through the signal each task is
+ * given (which also follows the caller's `signal`). Rejects once every task started has settled.
+ */
 export async function mapLimited<T>(
   count: number,
   limit: number,
-  task: (index: number) => Promise<T>,
+  task: (index: number, signal: AbortSignal) => Promise<T>,
   signal: AbortSignal | undefined,
 ): Promise<T[]> {
   const results = new Array<T>(count);
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
   let next = 0;
+  let failed = false;
+  let firstError: unknown;
   const worker = async (): Promise<void> => {
-    while (next < count) {
-      signal?.throwIfAborted();
+    while (!failed && next < count) {
       const index = next++;
-      results[index] = await task(index);
+      try {
+        stop.signal.throwIfAborted();
+        results[index] = await task(index, stop.signal);
+      } catch (error) {
+        // Later rejections are the aborts this one caused (or echoes of it): the first is the cause.
+        if (!failed) {
+          failed = true;
+          firstError = error;
+          stop.abort(error);
+        }
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  if (failed) throw firstError;
   return results;
 }
