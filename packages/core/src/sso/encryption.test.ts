@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import type { Simulator } from '@esikit/simulator';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EncryptedTokenStore, TokenCipher } from './encryption.js';
@@ -93,6 +93,96 @@ describe('TokenCipher and EncryptedTokenStore', () => {
     expect(() => cipher.decrypt('esikit:v1:a:only-two', 'refreshToken')).toThrow(
       /not a well-formed/,
     );
+  });
+
+  it("regression: a ciphertext moved to another token's row does not decrypt", async () => {
+    const inner = new MemoryTokenStore();
+    const store = new EncryptedTokenStore(
+      inner,
+      new TokenCipher({ keys: { a: keyA }, currentKeyId: 'a' }),
+    );
+    const mine = await store.create(sampleToken({ characterId: 2_100_000_001 }), T0);
+    const theirs = await store.create(sampleToken({ characterId: 2_100_000_002 }), T0);
+    // Someone with write access to the rows swaps the victim's secrets into their own token.
+    const stolen = (await inner.get(mine.id))!;
+    await inner.update(
+      theirs.id,
+      theirs.version,
+      { refreshToken: stolen.refreshToken, accessToken: stolen.accessToken },
+      T0,
+    );
+    await expect(store.get(theirs.id)).rejects.toMatchObject({
+      code: 'ESIKIT_TOKEN_DECRYPT_FAILED',
+      message: expect.stringMatching(/failed authentication/) as unknown,
+    });
+    // Where they were written, they still decrypt; an update re-binds to the same character.
+    expect((await store.get(mine.id))?.refreshToken).toBe(mine.refreshToken);
+    const updated = await store.update(mine.id, mine.version, { refreshToken: 'rotated' }, T0);
+    expect(updated?.refreshToken).toBe('rotated');
+    expect((await store.get(mine.id))?.refreshToken).toBe('rotated');
+  });
+
+  it("regression: a PKCE verifier moved to another login's state does not decrypt", async () => {
+    const inner = new MemoryTokenStore();
+    const store = new EncryptedTokenStore(
+      inner,
+      new TokenCipher({ keys: { a: keyA }, currentKeyId: 'a' }),
+    );
+    const login = (state: string) => ({
+      state,
+      sessionKey: 's',
+      returnUrl: undefined,
+      codeVerifier: `verifier-${state}`,
+      scopes: [],
+      userId: undefined,
+      created: T0,
+    });
+    await store.saveCallbackRedirect(login('victim'));
+    const sealed = (await inner.takeCallbackRedirect('victim'))!.codeVerifier!;
+    await inner.saveCallbackRedirect({ ...login('attacker'), codeVerifier: sealed });
+    await expect(store.takeCallbackRedirect('attacker')).rejects.toMatchObject({
+      code: 'ESIKIT_TOKEN_DECRYPT_FAILED',
+    });
+  });
+
+  it('still reads esikit:v1 ciphertexts written before secrets were bound to their token', async () => {
+    // v1 format: associated data was the field name alone.
+    const v1 = (plaintext: string, field: string) => {
+      const iv = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', keyA, iv);
+      c.setAAD(Buffer.from(field));
+      const body = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
+      return `esikit:v1:a:${iv.toString('base64url')}:${body.toString('base64url')}:${c.getAuthTag().toString('base64url')}`;
+    };
+    const inner = new MemoryTokenStore();
+    const old = await inner.create(
+      sampleToken({
+        accessToken: v1('old-access', 'accessToken'),
+        refreshToken: v1('old-refresh', 'refreshToken'),
+      }),
+      T0,
+    );
+    await inner.saveCallbackRedirect({
+      state: 'old-login',
+      sessionKey: 's',
+      returnUrl: undefined,
+      codeVerifier: v1('old-verifier', 'codeVerifier'),
+      scopes: [],
+      userId: undefined,
+      created: T0,
+    });
+    const store = new EncryptedTokenStore(
+      inner,
+      new TokenCipher({ keys: { a: keyA }, currentKeyId: 'a' }),
+    );
+    expect(await store.get(old.id)).toMatchObject({
+      accessToken: 'old-access',
+      refreshToken: 'old-refresh',
+    });
+    expect((await store.takeCallbackRedirect('old-login'))?.codeVerifier).toBe('old-verifier');
+    // The next write upgrades it to the bound format.
+    await store.update(old.id, old.version, { refreshToken: 'new-refresh' }, T0);
+    expect((await inner.get(old.id))?.refreshToken).toMatch(/^esikit:v2:a:/);
   });
 
   it('reads tokens stored before encryption was enabled', async () => {

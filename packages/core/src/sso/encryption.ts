@@ -14,13 +14,18 @@ export interface TokenCipherOptions {
   currentKeyId: string;
 }
 
-const PREFIX = 'esikit:v1:';
+// v1 (before tokens were bound to their row) authenticated only the field name; still read.
+const PREFIX_V1 = 'esikit:v1:';
+// v2: the associated data is the caller's full context (field and owner, see EncryptedTokenStore).
+const PREFIX = 'esikit:v2:';
 const KEY_ID_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * AES-256-GCM for secrets at rest. Ciphertexts carry their key id
- * (`esikit:v1:<keyId>:<iv>:<ciphertext>:<tag>`), so keys can rotate: encrypt with the current
- * key, decrypt with any known one.
+ * (`esikit:v2:<keyId>:<iv>:<ciphertext>:<tag>`), so keys can rotate: encrypt with the current
+ * key, decrypt with any known one. The `context` is authenticated with it, so a ciphertext
+ * only decrypts where it was written (`esikit:v1:` ciphertexts, from before contexts named their
+ * owner, are read with the legacy context).
  *
  * @example
  * const cipher = new TokenCipher({ keys: { k2026: process.env.TOKEN_KEY! }, currentKeyId: 'k2026' });
@@ -64,15 +69,19 @@ export class TokenCipher {
 
   /** True if `value` is one of our ciphertexts (any key id). */
   static isCiphertext(value: string): boolean {
-    return value.startsWith(PREFIX);
+    return value.startsWith(PREFIX) || value.startsWith(PREFIX_V1);
   }
 
   /** The key id a ciphertext was written with. */
   static keyIdOf(value: string): string | undefined {
+    // Both prefixes have the same length.
     return TokenCipher.isCiphertext(value) ? value.slice(PREFIX.length).split(':')[0] : undefined;
   }
 
-  /** Encrypts with the current key; `context` (e.g. the field name) is bound as associated data. */
+  /**
+   * Encrypts with the current key; `context` is bound as associated data: name the field and
+   * what it belongs to (e.g. `refreshToken of character 123`), so it cannot be moved elsewhere.
+   */
   encrypt(plaintext: string, context: string): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.#keys.get(this.#current)!, iv);
@@ -81,9 +90,13 @@ export class TokenCipher {
     return `${PREFIX}${this.#current}:${iv.toString('base64url')}:${body.toString('base64url')}:${cipher.getAuthTag().toString('base64url')}`;
   }
 
-  /** Decrypts with the key the ciphertext names. Plaintext (not yet encrypted) passes through. */
-  decrypt(value: string, context: string): string {
+  /**
+   * Decrypts with the key the ciphertext names; `context` must be the one it was encrypted with
+   * (`legacyContext` for `esikit:v1:` ciphertexts). Plaintext (not yet encrypted) passes through.
+   */
+  decrypt(value: string, context: string, legacyContext: string = context): string {
     if (!TokenCipher.isCiphertext(value)) return value;
+    const aad = value.startsWith(PREFIX_V1) ? legacyContext : context;
     const [keyId, iv, body, tag, ...extra] = value.slice(PREFIX.length).split(':');
     const key = keyId === undefined ? undefined : this.#keys.get(keyId);
     if (key === undefined)
@@ -98,7 +111,7 @@ export class TokenCipher {
       );
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-      decipher.setAAD(Buffer.from(context));
+      decipher.setAAD(Buffer.from(aad));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([
         decipher.update(Buffer.from(body, 'base64url')),
@@ -141,7 +154,11 @@ export class EncryptedTokenStore implements TokenStore {
   }
 
   async create(token: NewToken, now: number, options?: StoreCallOptions): Promise<Token> {
-    const stored = await this.#inner.create(this.#seal<NewToken>(token), now, options);
+    const stored = await this.#inner.create(
+      this.#seal<NewToken>(token, token.characterId),
+      now,
+      options,
+    );
     return { ...stored, accessToken: token.accessToken, refreshToken: token.refreshToken };
   }
 
@@ -161,13 +178,14 @@ export class EncryptedTokenStore implements TokenStore {
     now: number,
     options?: StoreCallOptions,
   ): Promise<Token | undefined> {
-    const updated = await this.#inner.update(
-      id,
-      expectedVersion,
-      this.#seal(changes),
-      now,
-      options,
-    );
+    let sealed = changes;
+    if (typeof changes.accessToken === 'string' || typeof changes.refreshToken === 'string') {
+      // Secrets are bound to the token's character (which never changes), so learn it first.
+      const current = await this.#inner.get(id, options);
+      if (current === undefined || current.version !== expectedVersion) return undefined;
+      sealed = this.#seal(changes, current.characterId);
+    }
+    const updated = await this.#inner.update(id, expectedVersion, sealed, now, options);
     return updated === undefined ? undefined : this.#open(updated);
   }
 
@@ -201,7 +219,7 @@ export class EncryptedTokenStore implements TokenStore {
     const codeVerifier =
       redirect.codeVerifier === undefined
         ? undefined
-        : this.#cipher.encrypt(redirect.codeVerifier, 'codeVerifier');
+        : this.#cipher.encrypt(redirect.codeVerifier, loginContext(redirect.state));
     return this.#inner.saveCallbackRedirect({ ...redirect, codeVerifier }, options);
   }
 
@@ -213,7 +231,11 @@ export class EncryptedTokenStore implements TokenStore {
     if (redirect?.codeVerifier === undefined) return redirect;
     return {
       ...redirect,
-      codeVerifier: this.#cipher.decrypt(redirect.codeVerifier, 'codeVerifier'),
+      codeVerifier: this.#cipher.decrypt(
+        redirect.codeVerifier,
+        loginContext(redirect.state),
+        'codeVerifier',
+      ),
     };
   }
 
@@ -221,23 +243,50 @@ export class EncryptedTokenStore implements TokenStore {
     return this.#inner.deleteCallbackRedirectsBefore(cutoff, options);
   }
 
-  #seal<T extends TokenChanges>(fields: T): T {
+  #seal<T extends TokenChanges>(fields: T, characterId: number): T {
     const out: { -readonly [K in keyof T]: T[K] } = { ...fields };
     if (typeof fields.accessToken === 'string')
-      out.accessToken = this.#cipher.encrypt(fields.accessToken, 'accessToken');
+      out.accessToken = this.#cipher.encrypt(
+        fields.accessToken,
+        tokenContext('accessToken', characterId),
+      );
     if (typeof fields.refreshToken === 'string')
-      out.refreshToken = this.#cipher.encrypt(fields.refreshToken, 'refreshToken');
+      out.refreshToken = this.#cipher.encrypt(
+        fields.refreshToken,
+        tokenContext('refreshToken', characterId),
+      );
     return out;
   }
 
   #open(token: Token): Token {
     return {
       ...token,
-      accessToken: this.#cipher.decrypt(token.accessToken, 'accessToken'),
+      accessToken: this.#cipher.decrypt(
+        token.accessToken,
+        tokenContext('accessToken', token.characterId),
+        'accessToken',
+      ),
       refreshToken:
         token.refreshToken === undefined
           ? undefined
-          : this.#cipher.decrypt(token.refreshToken, 'refreshToken'),
+          : this.#cipher.decrypt(
+              token.refreshToken,
+              tokenContext('refreshToken', token.characterId),
+              'refreshToken',
+            ),
     };
   }
+}
+
+/**
+ * A token's secrets are bound to its character: the id is assigned by the inner store only
+ * after the ciphertext is written, the character id is known before and never changes.
+ */
+function tokenContext(field: 'accessToken' | 'refreshToken', characterId: number): string {
+  return `${field} of character ${characterId}`;
+}
+
+/** A PKCE verifier is bound to its login's `state`, the key it is stored under. */
+function loginContext(state: string): string {
+  return `codeVerifier of login ${state}`;
 }
