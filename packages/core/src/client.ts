@@ -3,6 +3,7 @@ import { EsiOptionError, EsiValidationError } from './esi-errors.js';
 import type { OperationId } from './generated/index.js';
 import { operationTable, tagMethods } from './generated/operations.js';
 import { MemoryCacheStore } from './internal/cache-store.js';
+import { describeValue } from './internal/describe.js';
 import type { EsiClientStats } from './internal/events.js';
 import { Pipeline } from './internal/pipeline.js';
 import { Transport } from './internal/transport.js';
@@ -67,7 +68,7 @@ export class EsiClient {
           throw new EsiValidationError(
             op.id,
             'language',
-            `must be one of ${known.join(', ')}, got ${JSON.stringify(language)}`,
+            `must be one of ${known.join(', ')}, got ${language.length <= 16 ? JSON.stringify(language) : describeValue(language)}`,
           );
         return language;
       },
@@ -111,7 +112,11 @@ export class EsiClient {
       RawCallOptions | undefined,
     ];
     if (typeof id !== 'string')
-      throw new EsiValidationError(String(id), 'operation', 'must be an operation id string');
+      throw new EsiValidationError(
+        describeValue(id),
+        'operation',
+        'must be an operation id string',
+      );
     if (call !== undefined && (typeof call !== 'object' || call === null))
       throw new EsiOptionError('options', call, '{ token?, body?, compatibilityDate? }');
     return new RequestHandle(this.#ctx, id, params, call) as unknown as EsiRequest<Id>;
@@ -154,8 +159,9 @@ export class EsiClient {
     }
     const op = this.#byId.get(id);
     if (!op) {
+      // Operation ids are short; a long string here is likely something else (a token).
       throw new EsiValidationError(
-        id,
+        id.length <= 80 ? id : describeValue(id),
         'operation',
         `is not an operation of the ESI spec ${this.#table?.compatibilityDate ?? ''}`.trim(),
       );

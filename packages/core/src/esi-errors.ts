@@ -1,4 +1,5 @@
 import { EsikitError } from './errors.js';
+import { describeValue } from './internal/describe.js';
 
 /**
  * The stable `code`s of the errors the ESI client throws.
@@ -34,7 +35,7 @@ export class EsiOptionError extends EsikitError {
   constructor(option: string, value: unknown, expected: string) {
     super(
       'ESIKIT_INVALID_OPTION',
-      `Invalid option ${option}: expected ${expected}, got ${describe(value)}`,
+      `Invalid option ${option}: expected ${expected}, got ${describeOption(option, value)}`,
     );
     this.option = option;
   }
@@ -275,13 +276,21 @@ export class EsiResponseError extends EsikitError {
   }
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  if (value === null || typeof value !== 'object') return String(value);
-  try {
-    return JSON.stringify(value).slice(0, 80);
-  } catch {
-    return Object.prototype.toString.call(value);
+// Options whose strings are settings a developer typed (URLs, names, dates, enum words): shown,
+// shortened. Any other string may be a secret in the wrong place (an access token passed where
+// the call options go), so it is described by its length only.
+const SHOWN_STRINGS =
+  /^(?:baseUrl|appInfo\.\w+|contactEmail|userAgentHeader|tenant|specFile|compatibilityDate(?:\..+)?|retries\.jitter)$/;
+const MAX_SHOWN = 40;
+
+/**
+ * Describes a rejected option value without echoing anything that could be a secret: objects
+ * by class or keys (a Redis client passed as `cache` holds its password in its options).
+ */
+function describeOption(option: string, value: unknown): string {
+  if (typeof value === 'string') {
+    if (!SHOWN_STRINGS.test(option)) return `a string of ${value.length} characters`;
+    return JSON.stringify(value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value);
   }
+  return describeValue(value);
 }

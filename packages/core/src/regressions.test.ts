@@ -4,9 +4,12 @@ import { harnessPerTest, tick } from '../test/helpers.js';
 import { collectPages } from './internal/pages.js';
 import type { EsiResponse } from './internal/pipeline.js';
 import {
+  createEsiClient,
   EsiAbortedError,
   EsiHttpError,
   EsiIncompleteResultError,
+  EsiOptionError,
+  EsiValidationError,
   type AccessTokenSource,
 } from './index.js';
 
@@ -135,5 +138,67 @@ describe('review regressions', () => {
     expect(calls).toBe(2);
     expect((e as EsiIncompleteResultError).attempts).toBe(1);
     expect((e as Error).message).toContain('after 1 attempt');
+  });
+  it('never shows an access token, or a store’s connection options, in an error message', async () => {
+    const h = await start();
+    const jwt = (await h.token(0, [])).accessToken;
+    const signature = jwt.split('.')[2] ?? '';
+    expect(signature.length).toBeGreaterThan(20);
+    const leaks = (message: string): boolean =>
+      message.includes(signature.slice(0, 12)) || message.includes(jwt.slice(0, 24));
+    const messageOf = async (
+      f: () => unknown,
+      type: typeof EsiOptionError | typeof EsiValidationError,
+    ): Promise<string> => {
+      try {
+        await f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(type);
+        return (e as Error).message;
+      }
+      throw new Error('did not throw');
+    };
+    // The token where the call options go (a common slip: `request(id, params, token)`).
+    const asOptions = await messageOf(
+      () =>
+        (h.esi.request as (...a: unknown[]) => unknown)(
+          'GetCharactersCharacterIdWallet',
+          { character_id: 1 },
+          jwt,
+        ),
+      EsiOptionError,
+    );
+    expect(leaks(asOptions)).toBe(false);
+    expect(asOptions).toContain('Invalid option options');
+    expect(asOptions).toContain(`a string of ${jwt.length} characters`);
+    // …and where the parameters go.
+    const asParams = await messageOf(
+      () =>
+        (h.esi.request as (...a: unknown[]) => { result(): Promise<unknown> })(
+          'GetStatus',
+          jwt,
+        ).result(),
+      EsiValidationError,
+    );
+    expect(leaks(asParams)).toBe(false);
+    expect(asParams).toContain('parameter params');
+    // …and where the operation id goes.
+    const asId = await messageOf(
+      () => (h.esi.request as (id: string) => { result(): Promise<unknown> })(jwt).result(),
+      EsiValidationError,
+    );
+    expect(leaks(asId)).toBe(false);
+    // A client object passed as the cache: named by its class, its options never printed.
+    class FakeRedis {
+      readonly options = { host: 'redis.internal', password: 'redis-password-42' };
+    }
+    const asCache = await messageOf(
+      () => createEsiClient({ cache: new FakeRedis() as never }),
+      EsiOptionError,
+    );
+    expect(asCache).not.toContain('redis-password-42');
+    expect(asCache).toContain('Invalid option cache');
+    expect(asCache).toContain('FakeRedis');
+    expect(h.sim.audit()).toHaveLength(0);
   });
 });

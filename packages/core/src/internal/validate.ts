@@ -1,5 +1,6 @@
 import type { JsonSchema, OperationSpec, ValueConstraints } from '@esikit/spec';
 import { EsiValidationError } from '../esi-errors.js';
+import { describeValue } from './describe.js';
 
 /** A request ready to send: the path with its query, and the query alone (for cache keys). */
 export interface BuiltRequest {
@@ -28,7 +29,12 @@ export function buildRequest(
     params !== undefined &&
     (typeof params !== 'object' || params === null || Array.isArray(params))
   ) {
-    throw new EsiValidationError(op.id, 'params', `must be an object, got ${show(params)}`);
+    // Shape only: the usual wrong thing here is an access token passed in the params' place.
+    throw new EsiValidationError(
+      op.id,
+      'params',
+      `must be an object, got ${describeValue(params)}`,
+    );
   }
   const given = params ?? {};
   const known = names(op);
