@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { harnessPerTest } from '../test/helpers.js';
-import { EsiValidationError, type AccessTokenSource } from './index.js';
+import { harnessPerTest, tick } from '../test/helpers.js';
+import { EsiAbortedError, EsiValidationError, type AccessTokenSource } from './index.js';
 
 const WALLET = 'esi-wallet.read_character_wallet.v1';
 
@@ -32,19 +32,28 @@ describe('token sources', () => {
   it('hands the caller’s signal to the token source', async () => {
     const h = await start();
     const t = await h.token(0, [WALLET]);
-    const seen: (AbortSignal | undefined)[] = [];
+    let observed: unknown;
+    // A token source stuck in a refresh: it settles only when its signal aborts.
     const source: AccessTokenSource = {
       characterId: t.characterId,
-      getAccessToken: async (options) => {
-        seen.push(options?.signal);
-        return t.accessToken;
-      },
+      getAccessToken: (options) =>
+        new Promise<string>((_, reject) => {
+          options?.signal?.addEventListener('abort', () => {
+            observed = options.signal?.reason;
+            reject(options.signal?.reason as Error);
+          });
+        }),
     };
-    await h.esi
+    const caller = new AbortController();
+    const call = h.esi
       .request('GetCharactersCharacterIdWallet', { character_id: t.characterId }, { token: source })
-      .result({ signal: new AbortController().signal });
-    expect(seen).toHaveLength(1);
-    expect(seen[0]).toBeInstanceOf(AbortSignal);
+      .result({ signal: caller.signal });
+    await tick(20);
+    const reason = new Error('caller left');
+    caller.abort(reason);
+    await expect(call).rejects.toBeInstanceOf(EsiAbortedError);
+    expect(observed).toBe(reason);
+    expect(h.sim.audit()).toHaveLength(0);
   });
 
   it('refuses a token that is not a JWT, naming the token but not showing it', async () => {
