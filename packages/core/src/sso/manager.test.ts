@@ -182,6 +182,36 @@ describe('regressions: tokens lost by other libraries', () => {
     expect((await store.get(token.id))?.accessToken).toBe(x);
   });
 
+  it('regression: the refresh lease is renewed before the SSO call and before the write', async () => {
+    const events: string[] = [];
+    class RecordingStore extends MemoryTokenStore {
+      override async acquireLease(...args: Parameters<TokenStore['acquireLease']>) {
+        events.push('acquire');
+        return super.acquireLease(...args);
+      }
+      override async renewLease(...args: Parameters<TokenStore['renewLease']>) {
+        events.push(`renew ${refreshes() - before}`);
+        return super.renewLease(...args);
+      }
+      override async update(...args: Parameters<TokenStore['update']>) {
+        events.push('update');
+        return super.update(...args);
+      }
+      override async releaseLease(...args: Parameters<TokenStore['releaseLease']>) {
+        events.push('release');
+        return super.releaseLease(...args);
+      }
+    }
+    const store = new RecordingStore();
+    const tokens = simManager(sim, { store });
+    const token = await expiredToken(tokens);
+    events.length = 0;
+    const before = refreshes();
+    await tokens.validAccessToken(token.id);
+    // `renew n`: n token-endpoint calls so far. The lease never runs on its first ttl alone.
+    expect(events).toEqual(['acquire', 'renew 0', 'renew 1', 'update', 'release']);
+  });
+
   it('regression: a leaseTtlMs shorter than the SSO requests a refresh can make is refused, naming leaseTtlMs', () => {
     // timeoutMs 5000: openid-client allows up to 6 s a request, four requests between renewals.
     expect(() => simManager(sim, { leaseTtlMs: 50 })).toThrow(
