@@ -25,6 +25,7 @@ export interface HandleContext {
 }
 
 export interface RawCallOptions {
+  /** A raw string is trusted input: decoded, not verified (see `EsiToken`). */
   readonly token?: string | AccessTokenSource;
   readonly body?: unknown;
   readonly compatibilityDate?: string;

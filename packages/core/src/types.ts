@@ -6,6 +6,13 @@ import type { EsiResponse } from './internal/pipeline.js';
 /**
  * An access token string, or a source that refreshes one (`@esikit/core/sso`).
  *
+ * A raw string is trusted input: the client decodes it without verifying its signature, and its
+ * `sub` picks the character whose private cache entries (and rate-limit bucket) the call uses.
+ * So pass only tokens you obtained from SSO yourself, never ones supplied by an untrusted caller
+ * (a forged token naming another character would be answered from that character's cached data
+ * until its cache window ends). A client shared server-side should take an `AccessTokenSource`
+ * from `@esikit/core/sso`, whose tokens are verified at login and at each refresh.
+ *
  * @example
  * esi.request('GetCharactersCharacterIdWallet', { character_id }, { token: 'eyJ…' })
  */
@@ -79,8 +86,14 @@ export type EsiCallOptions<Id extends OperationId> = {
   /** `X-Compatibility-Date` for this call. @default the client's date for this operation */
   readonly compatibilityDate?: string;
 } & ([ScopeOf<Id>] extends [undefined]
-  ? { readonly token?: EsiToken }
-  : { readonly token: EsiToken }) &
+  ? {
+      /** Access token or token source; a raw string is trusted input (see {@link EsiToken}). */
+      readonly token?: EsiToken;
+    }
+  : {
+      /** Access token or token source; a raw string is trusted input (see {@link EsiToken}). */
+      readonly token: EsiToken;
+    }) &
   ([BodyOf<Id>] extends [undefined]
     ? { readonly body?: undefined }
     : { readonly body: BodyOf<Id> });

@@ -12,7 +12,9 @@ export interface Credential {
  * Turns a raw access token or an {@link AccessTokenSource} into a {@link Credential}.
  * A raw token's payload is decoded, not verified: ESI verifies it, the client only needs the
  * character (private cache key, rate-limit bucket) and scopes (early missing-scope errors).
- * Messages never include the token.
+ * Because an unverified `sub` selects the private cache key, a raw token is trusted input (the
+ * public docs on `EsiToken` and the README say so); keying by the token itself instead would
+ * force a request inside the cache window after every refresh. Messages never include the token.
  */
 export function toCredential(opId: string, token: string | AccessTokenSource): Credential {
   if (typeof token === 'string') {
