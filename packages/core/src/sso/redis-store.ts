@@ -173,17 +173,7 @@ export class RedisTokenStore implements TokenStore {
     ttlMs: number,
     options?: StoreCallOptions,
   ): Promise<boolean> {
-    options?.signal?.throwIfAborted();
-    const n = await this.#run(() =>
-      this.#redis.eval(
-        ACQUIRE,
-        1,
-        `${this.#p}lease:${key}`,
-        holder,
-        String(Math.max(1, Math.ceil(ttlMs))),
-      ),
-    );
-    return n === 1;
+    return this.#lease(ACQUIRE, key, holder, ttlMs, options);
   }
 
   async renewLease(
@@ -192,15 +182,21 @@ export class RedisTokenStore implements TokenStore {
     ttlMs: number,
     options?: StoreCallOptions,
   ): Promise<boolean> {
+    return this.#lease(RENEW, key, holder, ttlMs, options);
+  }
+
+  /** Runs a lease script (acquire or renew) for `holder`; true when it now holds the lease. */
+  async #lease(
+    script: string,
+    key: string,
+    holder: string,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean> {
     options?.signal?.throwIfAborted();
+    const ttl = String(Math.max(1, Math.ceil(ttlMs)));
     const n = await this.#run(() =>
-      this.#redis.eval(
-        RENEW,
-        1,
-        `${this.#p}lease:${key}`,
-        holder,
-        String(Math.max(1, Math.ceil(ttlMs))),
-      ),
+      this.#redis.eval(script, 1, `${this.#p}lease:${key}`, holder, ttl),
     );
     return n === 1;
   }
