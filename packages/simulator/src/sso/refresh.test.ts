@@ -1,32 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import type { SsoFixture } from './testing.js';
 import {
-  authorizeCode,
   basic,
   CHARACTERS,
   expectOAuthError,
+  ssoPerTest,
   OPEN,
-  postForm,
   SCOPES,
-  startSso,
   WEB,
   WEB_AUTH,
 } from './testing.js';
 
-let fx: SsoFixture;
-beforeEach(async () => {
-  fx = await startSso();
-});
-afterEach(async () => {
-  await fx.close();
-});
-
-const authorize = (params: Record<string, string>, characterId?: number) =>
-  authorizeCode(fx, params, characterId);
-const token = (form: Record<string, string>, authorization?: string) =>
-  postForm(fx, '/v2/oauth/token', form, authorization);
-const webCode = () => authorize({ client_id: WEB.clientId, redirect_uri: WEB.redirectUris[0]! });
+const env = ssoPerTest();
+const { token, webCode } = env;
 const expectError = expectOAuthError;
 
 async function webTokens() {
@@ -55,7 +41,7 @@ describe('refresh tokens', () => {
       WEB_AUTH,
     );
     expect(third.status).toBe(200);
-    expect(fx.sso.stats()).toMatchObject({
+    expect(env.fx.sso.stats()).toMatchObject({
       refreshes: 2,
       refreshesByCharacter: { [CHARACTERS[0]!.id]: 2 },
       tokenErrors: { invalid_grant: 1 },
@@ -64,16 +50,16 @@ describe('refresh tokens', () => {
 
   it('issues fresh iat/exp from the clock', async () => {
     const first = await webTokens();
-    fx.clock.advance(1300_000);
-    await expect(fx.sso.verifyAccessToken(first.access_token)).rejects.toMatchObject({
+    env.fx.clock.advance(1300_000);
+    await expect(env.fx.sso.verifyAccessToken(first.access_token)).rejects.toMatchObject({
       reason: 'expired',
     });
     const next = await token(
       { grant_type: 'refresh_token', refresh_token: first.refresh_token },
       WEB_AUTH,
     );
-    const access = await fx.sso.verifyAccessToken(next.body.access_token);
-    expect(access.expiresAt).toBe((fx.clock.nowSeconds() + 1200) * 1000);
+    const access = await env.fx.sso.verifyAccessToken(next.body.access_token);
+    expect(access.expiresAt).toBe((env.fx.clock.nowSeconds() + 1200) * 1000);
   });
 
   it('narrow to a subset of the granted scopes, keeping the full grant for the next refresh', async () => {
@@ -83,12 +69,14 @@ describe('refresh tokens', () => {
       WEB_AUTH,
     );
     expect(narrow.status).toBe(200);
-    expect((await fx.sso.verifyAccessToken(narrow.body.access_token)).scopes).toEqual([SCOPES[1]]);
+    expect((await env.fx.sso.verifyAccessToken(narrow.body.access_token)).scopes).toEqual([
+      SCOPES[1],
+    ]);
     const full = await token(
       { grant_type: 'refresh_token', refresh_token: narrow.body.refresh_token },
       WEB_AUTH,
     );
-    expect((await fx.sso.verifyAccessToken(full.body.access_token)).scopes).toEqual(SCOPES);
+    expect((await env.fx.sso.verifyAccessToken(full.body.access_token)).scopes).toEqual(SCOPES);
   });
 
   it('a scope that was not granted is invalid_scope, and the refresh token survives', async () => {
@@ -120,8 +108,8 @@ describe('refresh tokens', () => {
   it('transferCharacter kills old refresh tokens; a new login carries the new owner hash', async () => {
     const before = await webTokens();
     const oldOwner = CHARACTERS[0]!.ownerHash;
-    fx.sso.transferCharacter(CHARACTERS[0]!.id);
-    const newOwner = fx.sso.characters[0]!.ownerHash;
+    env.fx.sso.transferCharacter(CHARACTERS[0]!.id);
+    const newOwner = env.fx.sso.characters[0]!.ownerHash;
     expect(newOwner).not.toBe(oldOwner);
     expect(newOwner).toMatch(/^[A-Za-z0-9+/]{27}=$/);
     expectError(
@@ -130,13 +118,13 @@ describe('refresh tokens', () => {
       'invalid_grant',
     );
     // The access token already out runs until it expires, as on EVE.
-    expect((await fx.sso.verifyAccessToken(before.access_token)).ownerHash).toBe(oldOwner);
+    expect((await env.fx.sso.verifyAccessToken(before.access_token)).ownerHash).toBe(oldOwner);
     const after = await webTokens();
-    expect((await fx.sso.verifyAccessToken(after.access_token)).ownerHash).toBe(newOwner);
+    expect((await env.fx.sso.verifyAccessToken(after.access_token)).ownerHash).toBe(newOwner);
   });
 
   it('issueTokens gives a refresh token the token endpoint accepts', async () => {
-    const issued = await fx.sso.issueTokens({
+    const issued = await env.fx.sso.issueTokens({
       characterId: CHARACTERS[1]!.id,
       scopes: ['publicData'],
       clientId: WEB.clientId,
@@ -146,7 +134,7 @@ describe('refresh tokens', () => {
       WEB_AUTH,
     );
     expect(res.status).toBe(200);
-    expect((await fx.sso.verifyAccessToken(res.body.access_token)).characterName).toBe(
+    expect((await env.fx.sso.verifyAccessToken(res.body.access_token)).characterName).toBe(
       CHARACTERS[1]!.name,
     );
   });

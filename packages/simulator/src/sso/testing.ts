@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { request } from 'undici';
+import { afterEach, beforeEach } from 'vitest';
 
 import { SimulatorClock } from '../clock.js';
 import type { SimCharacter, SsoClientRegistration } from '../types.js';
@@ -167,4 +168,40 @@ export function expectOAuthError(
       `error_description ${JSON.stringify(body.error_description)} does not match ${String(mentions)}`,
     );
   }
+}
+
+/**
+ * One SSO per test (started before each, closed after), with the token-endpoint shorthands
+ * the grant tests use.
+ */
+export function ssoPerTest(overrides: Partial<SsoServerOptions> = {}) {
+  let current: SsoFixture | undefined;
+  beforeEach(async () => {
+    current = await startSso(overrides);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const live = (): SsoFixture => {
+    if (!current) throw new Error('ssoPerTest: no SSO outside a test');
+    return current;
+  };
+  const authorize = (params: Record<string, string>, characterId?: number) =>
+    authorizeCode(live(), params, characterId);
+  return {
+    get fx(): SsoFixture {
+      return live();
+    },
+    authorize,
+    /** Replaces this test's SSO with one started with other options (closed after the test). */
+    async restart(options: Partial<SsoServerOptions>): Promise<SsoFixture> {
+      await current?.close();
+      current = await startSso(options);
+      return current;
+    },
+    token: (form: Record<string, string>, authorization?: string) =>
+      postForm(live(), '/v2/oauth/token', form, authorization),
+    webCode: () => authorize({ client_id: WEB.clientId, redirect_uri: WEB.redirectUris[0]! }),
+  };
 }

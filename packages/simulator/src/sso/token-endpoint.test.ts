@@ -1,37 +1,23 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { request } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import type { SsoFixture } from './testing.js';
 import {
-  authorizeCode,
   basic,
   CHARACTERS,
   expectOAuthError,
+  ssoPerTest,
   NATIVE,
   OPEN,
   pkcePair,
-  postForm,
   readSharedEsi,
   SCOPES,
-  startSso,
   WEB,
   WEB_AUTH,
 } from './testing.js';
 
-let fx: SsoFixture;
-beforeEach(async () => {
-  fx = await startSso();
-});
-afterEach(async () => {
-  await fx.close();
-});
-
-const authorize = (params: Record<string, string>, characterId?: number) =>
-  authorizeCode(fx, params, characterId);
-const token = (form: Record<string, string>, authorization?: string) =>
-  postForm(fx, '/v2/oauth/token', form, authorization);
-const webCode = () => authorize({ client_id: WEB.clientId, redirect_uri: WEB.redirectUris[0]! });
+const env = ssoPerTest();
+const { authorize, token, webCode } = env;
 const expectError = expectOAuthError;
 
 describe('authorization code with a client secret', () => {
@@ -53,15 +39,15 @@ describe('authorization code with a client secret', () => {
     expect(res.body.expires_in).toBe(1199);
     expect(res.body.refresh_token).toMatch(/^[A-Za-z0-9_-]{32}$/);
 
-    const jwks = await (await request(`${fx.url}/oauth/jwks`)).body.json();
+    const jwks = await (await request(`${env.fx.url}/oauth/jwks`)).body.json();
     const { payload, protectedHeader } = await jwtVerify(
       res.body.access_token,
       createLocalJWKSet(jwks as never),
-      { algorithms: ['RS256'], audience: 'EVE Online', currentDate: new Date(fx.clock.now()) },
+      { algorithms: ['RS256'], audience: 'EVE Online', currentDate: new Date(env.fx.clock.now()) },
     );
     expect(protectedHeader).toEqual({ alg: 'RS256', kid: 'JWT-Signature-Key', typ: 'JWT' });
     const c = CHARACTERS[0]!;
-    const now = fx.clock.nowSeconds();
+    const now = env.fx.clock.nowSeconds();
     expect(payload).toEqual({
       scp: SCOPES,
       jti: expect.stringMatching(
@@ -87,7 +73,7 @@ describe('authorization code with a client secret', () => {
     const real = Object.keys(examples[0]!.claims);
     expect(Object.keys(payload)).toEqual(real);
 
-    const access = await fx.sso.verifyAccessToken(res.body.access_token);
+    const access = await env.fx.sso.verifyAccessToken(res.body.access_token);
     expect(access).toEqual({
       characterId: c.id,
       characterName: c.name,
@@ -97,7 +83,7 @@ describe('authorization code with a client secret', () => {
       expiresAt: (now + 1200) * 1000,
       jti: payload.jti,
     });
-    expect(fx.sso.stats()).toMatchObject({ codesIssued: 1, codeExchanges: 1, jwksRequests: 1 });
+    expect(env.fx.sso.stats()).toMatchObject({ codesIssued: 1, codeExchanges: 1, jwksRequests: 1 });
   });
 
   it('exchanges with client_secret_post', async () => {
@@ -127,13 +113,14 @@ describe('authorization code with a client secret', () => {
       Buffer.from(res.body.access_token.split('.')[1], 'base64url').toString(),
     );
     expect(payload.scp).toBe('publicData');
-    expect((await fx.sso.verifyAccessToken(res.body.access_token)).scopes).toEqual(['publicData']);
+    expect((await env.fx.sso.verifyAccessToken(res.body.access_token)).scopes).toEqual([
+      'publicData',
+    ]);
   });
 
   it('decodes form-encoded Basic credentials (RFC 6749 §2.3.1) for secrets with reserved characters', async () => {
-    await fx.close();
     const odd = { clientId: 'odd app', clientSecret: 'p@ss:w/rd+%' };
-    fx = await startSso({ clients: [odd] });
+    await env.restart({ clients: [odd] });
     const code = await authorize({ client_id: odd.clientId, redirect_uri: 'http://localhost/cb' });
     const res = await token(
       { grant_type: 'authorization_code', code },
@@ -170,7 +157,9 @@ describe('authorization code with PKCE (public client)', () => {
       code_verifier: verifier,
     });
     expect(res.status).toBe(200);
-    expect((await fx.sso.verifyAccessToken(res.body.access_token)).clientId).toBe(NATIVE.clientId);
+    expect((await env.fx.sso.verifyAccessToken(res.body.access_token)).clientId).toBe(
+      NATIVE.clientId,
+    );
     // Public clients refresh with client_id alone as well.
     const refreshed = await token({
       grant_type: 'refresh_token',
@@ -235,7 +224,7 @@ describe('token endpoint errors', () => {
     expect(first.status).toBe(200);
     const again = await token({ grant_type: 'authorization_code', code }, WEB_AUTH);
     expectError(again, 400, 'invalid_grant', /already used/);
-    await expect(fx.sso.verifyAccessToken(first.body.access_token)).rejects.toMatchObject({
+    await expect(env.fx.sso.verifyAccessToken(first.body.access_token)).rejects.toMatchObject({
       reason: 'revoked',
     });
     const refresh = await token(
@@ -247,7 +236,7 @@ describe('token endpoint errors', () => {
 
   it('an expired code is invalid_grant (5 minutes of clock time)', async () => {
     const code = await webCode();
-    fx.clock.advance(5 * 60_000);
+    env.fx.clock.advance(5 * 60_000);
     expectError(
       await token({ grant_type: 'authorization_code', code }, WEB_AUTH),
       400,
@@ -258,7 +247,7 @@ describe('token endpoint errors', () => {
 
   it('a code just inside its 5 minutes still works', async () => {
     const code = await webCode();
-    fx.clock.advance(5 * 60_000 - 1);
+    env.fx.clock.advance(5 * 60_000 - 1);
     expect((await token({ grant_type: 'authorization_code', code }, WEB_AUTH)).status).toBe(200);
   });
 
@@ -339,7 +328,7 @@ describe('token endpoint errors', () => {
       'invalid_request',
       /"code"/,
     );
-    const repeated = await request(`${fx.url}/v2/oauth/token`, {
+    const repeated = await request(`${env.fx.url}/v2/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: WEB_AUTH },
       body: 'grant_type=authorization_code&code=a&code=b',
@@ -349,7 +338,7 @@ describe('token endpoint errors', () => {
       error: 'invalid_request',
       error_description: expect.stringMatching(/"code" is repeated/),
     });
-    const json = await request(`${fx.url}/v2/oauth/token`, {
+    const json = await request(`${env.fx.url}/v2/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: WEB_AUTH },
       body: JSON.stringify({ grant_type: 'authorization_code', code: 'x' }),
@@ -365,6 +354,6 @@ describe('token endpoint errors', () => {
     await token({ grant_type: 'authorization_code', code: 'made-up' }, WEB_AUTH);
     await token({ grant_type: 'authorization_code', code: 'made-up' }, WEB_AUTH);
     await token({ grant_type: 'authorization_code', code: 'x' }, basic('nobody', 'x'));
-    expect(fx.sso.stats().tokenErrors).toEqual({ invalid_grant: 2, invalid_client: 1 });
+    expect(env.fx.sso.stats().tokenErrors).toEqual({ invalid_grant: 2, invalid_client: 1 });
   });
 });
