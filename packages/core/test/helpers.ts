@@ -53,7 +53,9 @@ export async function harness(
 ): Promise<Harness> {
   const clock = new SimulatorClock();
   clock.freeze(T0);
-  const sim = await startSimulator({ spec: SPEC_FILE, clock, ...simOptions });
+  // `specs` (several compatibility dates) replaces the default single spec.
+  const spec = simOptions.specs === undefined ? { spec: SPEC_FILE } : {};
+  const sim = await startSimulator({ ...spec, clock, ...simOptions });
   const esi = createEsiClient({
     ...APP,
     baseUrl: sim.esiUrl,

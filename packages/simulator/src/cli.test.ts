@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { SPEC_FILE, UA } from '../test/helpers.js';
+import { oldSpecFile, SPEC_FILE, UA } from '../test/helpers.js';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
@@ -26,7 +26,10 @@ function collect(child: ChildProcessWithoutNullStreams): {
 
 describe('esikit-simulator CLI', () => {
   it('starts, prints the URLs, clients and a token, serves ESI, and stops on SIGTERM', async () => {
-    const child = run(['--spec', SPEC_FILE, '--esi-port', '0', '--sso-port', '0', '--seed', '3']);
+    const child = run([
+      ...['--spec', SPEC_FILE, '--spec', oldSpecFile()],
+      ...['--esi-port', '0', '--sso-port', '0', '--seed', '3'],
+    ]);
     const { out, exit } = collect(child);
     try {
       const started = Date.now();
@@ -45,6 +48,11 @@ describe('esikit-simulator CLI', () => {
       });
       expect(res.statusCode).toBe(200);
       await res.body.text();
+      // Both dates are served: a route only the older spec has answers without a date.
+      expect(out()).toContain('spec 2025-12-16: 208 operations; spec 2026-08-04: 225 operations');
+      const old = await request(`${esi}/sovereignty/map`, { headers: { 'user-agent': UA } });
+      expect(old.statusCode).toBe(200);
+      await old.body.text();
     } finally {
       child.kill('SIGTERM');
     }

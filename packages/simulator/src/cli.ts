@@ -7,7 +7,9 @@ const USAGE = `Usage: esikit-simulator [options]
 A local ESI (esi.evetech.net) and EVE SSO (login.eveonline.com) built from CCP's OpenAPI spec.
 
 Options:
-  --spec <file>       ESI OpenAPI document (default: $ESI_SPEC_FILE or .cache/esi/openapi.json)
+  --spec <file>       ESI OpenAPI document; repeat it to serve several compatibility dates
+                      (default: $ESI_SPEC_FILE or .cache/esi/openapi.json, plus the
+                      openapi-YYYY-MM-DD.json files beside it)
   --host <address>    interface to listen on (default 127.0.0.1)
   --esi-port <port>   ESI port (default 8080; 0 picks a free one)
   --sso-port <port>   SSO port (default 8081; 0 picks a free one)
@@ -33,7 +35,7 @@ let args;
 try {
   args = parseArgs({
     options: {
-      spec: { type: 'string' },
+      spec: { type: 'string', multiple: true },
       host: { type: 'string' },
       'esi-port': { type: 'string' },
       'sso-port': { type: 'string' },
@@ -55,7 +57,7 @@ if (args.help) {
 let sim;
 try {
   sim = await startSimulator({
-    ...(args.spec !== undefined ? { spec: args.spec } : {}),
+    ...(args.spec !== undefined ? { specs: args.spec } : {}),
     ...(args.host !== undefined ? { host: args.host } : {}),
     esiPort: intOption('esi-port', args['esi-port'], 8080),
     ssoPort: intOption('sso-port', args['sso-port'], 8081),
@@ -69,7 +71,7 @@ try {
 }
 
 const pilot = sim.characters[0]!;
-const scopes = sim.table.scopes;
+const scopes = [...new Set(sim.tables.flatMap((t) => t.scopes))].sort();
 const tokens = await sim.issueTokens({ characterId: pilot.id, scopes });
 const confidential = sim.clients.find((c) => c.clientSecret !== undefined);
 const authorize = new URL('/v2/oauth/authorize', sim.ssoUrl);
@@ -81,7 +83,8 @@ authorize.search = new URLSearchParams({
   state: 'example',
 }).toString();
 
-console.log(`esikit simulator (spec ${sim.table.compatibilityDate}, ${sim.table.operations.length} operations)
+console.log(`esikit simulator (${sim.tables.map((t) => `spec ${t.compatibilityDate}: ${t.operations.length} operations`).join('; ')})
+No X-Compatibility-Date → ${sim.tables[0]!.compatibilityDate}; each date gets the newest spec on or before it.
 
 ESI: ${sim.esiUrl}
 SSO: ${sim.ssoUrl}   (metadata: ${sim.ssoUrl}/.well-known/oauth-authorization-server)

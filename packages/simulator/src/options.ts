@@ -18,10 +18,29 @@ export interface LimitOptions {
 /** Options of {@link startSimulator}. */
 export interface SimulatorOptions {
   /**
-   * The ESI spec: a file path or the parsed document.
-   * @default the file `findSpecFile()` of `@esikit/spec` finds (`ESI_SPEC_FILE` or `.cache/esi/openapi.json`)
+   * One ESI spec: a file path or the parsed document. Shorthand for `specs: [spec]`; give one
+   * of `spec` and `specs`, not both.
+   * @default see `specs`
    */
   readonly spec?: string | object;
+  /**
+   * The spec versions to serve, each a file path or a parsed document with its compatibility
+   * date in `info.version` (one spec per date, any order). A request gets the routes,
+   * parameters and response shapes of the newest version whose date is on or before its
+   * `X-Compatibility-Date`; without one, the oldest version; a date before the oldest → `400`.
+   * @example specs: ['openapi-2025-12-16.json', 'openapi.json']
+   * @default the file `findSpecFile()` of `@esikit/spec` finds (`ESI_SPEC_FILE` or
+   * `.cache/esi/openapi.json`) plus every `openapi-YYYY-MM-DD.json` in the same directory
+   */
+  readonly specs?: readonly (string | object)[];
+  /**
+   * The oldest `X-Compatibility-Date` accepted, as ESI's minimum threshold: earlier dates get
+   * `400`. Dates from it up to the oldest loaded spec are answered by the oldest loaded spec.
+   * Must not be later than the oldest loaded spec's date.
+   * @default the earliest `x-compatibility-date` of any route in the loaded specs (`2020-01-01`
+   * in CCP's specs)
+   */
+  readonly oldestCompatibilityDate?: string;
   /** Interface both servers listen on. @default '127.0.0.1' */
   readonly host?: string;
   /** ESI port; 0 picks a free one. @default 0 */
@@ -61,7 +80,11 @@ export const DEFAULT_PUBLIC_CLIENT: SsoClientRegistration = { clientId: 'esikit-
 export const DEFAULT_PAGES = 3;
 
 export interface NormalizedOptions {
-  readonly spec: string | object | undefined;
+  /** Undefined: the default list (found at start-up). */
+  readonly specs: readonly (string | object)[] | undefined;
+  /** The option the specs came from, for messages. */
+  readonly specsOption: 'spec' | 'specs';
+  readonly oldestCompatibilityDate: string | undefined;
   readonly host: string;
   readonly esiPort: number;
   readonly ssoPort: number;
@@ -124,13 +147,30 @@ export function checkPages(
 /** Validates {@link SimulatorOptions} once; each message names the option and the value. */
 export function normalizeOptions(options: SimulatorOptions = {}): NormalizedOptions {
   if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
-  const { spec } = options;
-  if (
-    spec !== undefined &&
-    typeof spec !== 'string' &&
-    (typeof spec !== 'object' || spec === null)
-  ) {
+  const { spec, specs } = options;
+  const isSource = (s: unknown): boolean =>
+    (typeof s === 'string' && s !== '') ||
+    (typeof s === 'object' && s !== null && !Array.isArray(s));
+  if (spec !== undefined && !isSource(spec)) {
     fail('spec', 'a file path or a parsed OpenAPI document', spec);
+  }
+  if (specs !== undefined) {
+    if (spec !== undefined) fail('specs', 'absent when "spec" is given (use one of them)', specs);
+    if (!Array.isArray(specs) || specs.length === 0)
+      fail('specs', 'a non-empty array of file paths or parsed OpenAPI documents', specs);
+    specs.forEach((s, i) => {
+      if (!isSource(s)) fail(`specs[${i}]`, 'a file path or a parsed OpenAPI document', s);
+    });
+  }
+  const oldest = options.oldestCompatibilityDate;
+  if (
+    oldest !== undefined &&
+    (typeof oldest !== 'string' ||
+      !/^\d{4}-\d{2}-\d{2}$/.test(oldest) ||
+      Number.isNaN(Date.parse(`${oldest}T00:00:00Z`)) ||
+      new Date(`${oldest}T00:00:00Z`).toISOString().slice(0, 10) !== oldest)
+  ) {
+    fail('oldestCompatibilityDate', 'a YYYY-MM-DD date', oldest);
   }
   const host = options.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host === '') fail('host', 'a host name or address', host);
@@ -168,7 +208,9 @@ export function normalizeOptions(options: SimulatorOptions = {}): NormalizedOpti
     int(`limits.groups.${group}.windowMs`, o.windowMs, 1, 1);
   }
   return {
-    spec,
+    specs: spec !== undefined ? [spec] : specs,
+    specsOption: spec !== undefined ? 'spec' : 'specs',
+    oldestCompatibilityDate: oldest,
     host,
     esiPort: int('esiPort', options.esiPort, 0, 0, 65_535),
     ssoPort: int('ssoPort', options.ssoPort, 0, 0, 65_535),

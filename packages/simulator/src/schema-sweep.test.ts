@@ -1,71 +1,14 @@
-// Every GET of the spec, called with valid parameters (and a token holding every scope),
-// answers with a body that a real JSON Schema validator accepts.
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import formats from 'ajv-formats';
-import type { OperationSpec, ParameterSpec } from '@esikit/spec';
+// Every GET of every loaded spec version, called at that version's compatibility date with valid
+// parameters (and a token holding every scope), answers with a body that a real JSON Schema
+// validator accepts against that version's schemas.
+import type { OperationTable, ParameterSpec } from '@esikit/spec';
 import { describe, expect, it } from 'vitest';
-import { call, specDocument } from '../test/helpers.js';
+import { call, oldSpecFile, specDocument } from '../test/helpers.js';
+import { validatorFor } from '../test/schemas.js';
 import { type Simulator, SimulatorClock, startSimulator } from './index.js';
 import { SchemaGenerator } from './internal/datagen.js';
 import { Prng } from './internal/prng.js';
 import { createUniverse } from './internal/universe.js';
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * ESI's tagged unions are `oneOf` branches that are objects with one optional property and no
- * `required`: every object matches every branch, so no value at all satisfies them (ESI's own
- * answers included). Those — and only those — are checked as `anyOf`; everything else in the
- * spec is validated as written. Returns how many were rewritten.
- */
-function relaxTaggedUnions(node: unknown, resolve: (ref: string) => unknown): number {
-  let count = 0;
-  if (Array.isArray(node)) {
-    for (const item of node) count += relaxTaggedUnions(item, resolve);
-    return count;
-  }
-  if (!isObject(node)) return 0;
-  const branches = node.oneOf;
-  if (Array.isArray(branches)) {
-    const resolved = (branches as unknown[]).map((b) =>
-      isObject(b) && typeof b.$ref === 'string' ? resolve(b.$ref) : b,
-    );
-    const unsatisfiable = resolved.every(
-      (b) =>
-        isObject(b) &&
-        b.type === 'object' &&
-        (!Array.isArray(b.required) || b.required.length === 0) &&
-        b.additionalProperties === undefined,
-    );
-    if (unsatisfiable) {
-      node.anyOf = branches;
-      delete node.oneOf;
-      count++;
-    }
-  }
-  for (const value of Object.values(node)) count += relaxTaggedUnions(value, resolve);
-  return count;
-}
-
-function validatorFor(doc: { components?: unknown }) {
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  // CommonJS module: under NodeNext the plugin function is its `default` property.
-  formats.default(ajv);
-  const components = structuredClone(doc.components) as { schemas: Record<string, unknown> };
-  const relaxed = relaxTaggedUnions(
-    components,
-    (ref) => components.schemas[ref.replace('#/components/schemas/', '')],
-  );
-  expect(relaxed).toBeGreaterThan(0);
-  expect(relaxed).toBeLessThan(60);
-  ajv.addSchema({ $id: 'esi', components });
-  return (op: OperationSpec) =>
-    op.responseSchema !== undefined
-      ? ajv.compile({ $ref: `esi#/components/schemas/${op.responseSchema}` })
-      : ajv.compile(op.responseInlineSchema ?? {});
-}
 
 function valueFor(p: ParameterSpec, sim: Simulator): string {
   const pilot = sim.characters.find((c) => c.allianceId !== undefined)!;
@@ -103,44 +46,64 @@ function valueFor(p: ParameterSpec, sim: Simulator): string {
   }
 }
 
+/** Both versions, oldest first, each with its document (the validator needs the right one). */
+function versions(): object[] {
+  return [specDocument(oldSpecFile()), specDocument()];
+}
+
+function docOf(docs: object[], table: OperationTable): object {
+  const doc = docs.find(
+    (d) => (d as { info?: { version?: string } }).info?.version === table.compatibilityDate,
+  );
+  expect(doc).toBeDefined();
+  return doc!;
+}
+
 describe('schema sweep', () => {
   // Optional properties and union branches are drawn at random: several seeds cover more of them.
   it.each([3, 11, 42])(
-    'every GET answers 200 with a body valid against its response schema (seed %i)',
+    "every GET of both spec dates answers 200 with a body valid against that date's response schema (seed %i)",
     async (seed) => {
       const clock = new SimulatorClock();
       clock.freeze(Date.UTC(2026, 10, 22, 9, 30));
-      const doc = specDocument() as { components?: unknown };
-      await using sim = await startSimulator({ spec: doc, clock, seed });
+      const docs = versions();
+      await using sim = await startSimulator({ specs: docs, clock, seed });
+      expect(sim.tables).toHaveLength(2);
       const pilot = sim.characters.find((c) => c.allianceId !== undefined)!;
       const { access_token } = await sim.issueTokens({
         characterId: pilot.id,
-        scopes: sim.table.scopes,
+        scopes: [...new Set(sim.tables.flatMap((t) => t.scopes))],
       });
-      const compile = validatorFor(doc);
-      const gets = sim.table.operations.filter((op) => op.method === 'GET');
-      expect(gets.length).toBeGreaterThan(150);
       const failures: string[] = [];
-      for (const op of gets) {
-        let path = op.path;
-        const query = new URLSearchParams();
-        for (const p of op.parameters) {
-          if (p.in === 'path') path = path.replace(`{${p.name}}`, valueFor(p, sim));
-          else if (p.in === 'query' && p.required) query.set(p.name, valueFor(p, sim));
-        }
-        const url = query.size > 0 ? `${path}?${query.toString()}` : path;
-        const reply = await call(sim, url, op.scope ? { token: access_token } : {});
-        if (reply.status !== 200) {
-          failures.push(`${op.id} ${url}: status ${reply.status} ${reply.text}`);
-          continue;
-        }
-        const validate = compile(op);
-        if (!validate(reply.json)) {
-          failures.push(`${op.id}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+      for (const table of sim.tables) {
+        const date = table.compatibilityDate;
+        const compile = validatorFor(docOf(docs, table));
+        const gets = table.operations.filter((op) => op.method === 'GET');
+        expect(gets.length).toBeGreaterThan(150);
+        for (const op of gets) {
+          let path = op.path;
+          const query = new URLSearchParams();
+          for (const p of op.parameters) {
+            if (p.in === 'path') path = path.replace(`{${p.name}}`, valueFor(p, sim));
+            else if (p.in === 'query' && p.required) query.set(p.name, valueFor(p, sim));
+          }
+          const url = query.size > 0 ? `${path}?${query.toString()}` : path;
+          const reply = await call(sim, url, {
+            headers: { 'x-compatibility-date': date },
+            ...(op.scope ? { token: access_token } : {}),
+          });
+          if (reply.status !== 200) {
+            failures.push(`${date} ${op.id} ${url}: status ${reply.status} ${reply.text}`);
+            continue;
+          }
+          const validate = compile(op);
+          if (!validate(reply.json)) {
+            failures.push(`${date} ${op.id}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+          }
         }
       }
       expect(failures).toEqual([]);
-      // Good citizens: every request above was a first request with a proper User-Agent.
+      // Good citizens: every request above was a first request (per date) with a proper User-Agent.
       expect(sim.stats().violations).toEqual({
         cacheWindow: 0,
         afterErrorLimit: 0,
@@ -152,18 +115,16 @@ describe('schema sweep', () => {
 });
 
 describe('write sweep', () => {
-  it('every POST/PUT/DELETE accepts a schema-valid request and answers its documented status and schema', async () => {
+  it('every POST/PUT/DELETE of both spec dates accepts a schema-valid request and answers its documented status and schema', async () => {
     const clock = new SimulatorClock();
     clock.freeze(Date.UTC(2026, 10, 22, 9, 30));
-    const doc = specDocument() as { components?: unknown };
-    await using sim = await startSimulator({ spec: doc, clock, seed: 5 });
+    const docs = versions();
+    await using sim = await startSimulator({ specs: docs, clock, seed: 5 });
     const pilot = sim.characters.find((c) => c.allianceId !== undefined)!;
     const { access_token } = await sim.issueTokens({
       characterId: pilot.id,
-      scopes: sim.table.scopes,
+      scopes: [...new Set(sim.tables.flatMap((t) => t.scopes))],
     });
-    const compile = validatorFor(doc);
-    const generator = new SchemaGenerator(doc);
     const universe = createUniverse(5);
     // Bodies that must name real things; the rest are generated from the request schema.
     const known: Record<string, unknown> = {
@@ -171,39 +132,50 @@ describe('write sweep', () => {
       'POST /universe/ids': [pilot.name, 'Jita'],
       'POST /characters/affiliation': sim.characters.map((c) => c.id),
     };
-    const writes = sim.table.operations.filter((op) => op.method !== 'GET');
-    expect(writes.length).toBeGreaterThan(20);
     const failures: string[] = [];
-    for (const op of writes) {
-      let path = op.path;
-      const query = new URLSearchParams();
-      for (const p of op.parameters) {
-        if (p.in === 'path') path = path.replace(`{${p.name}}`, valueFor(p, sim));
-        else if (p.in === 'query' && p.required) query.set(p.name, valueFor(p, sim));
+    for (const table of sim.tables) {
+      const date = table.compatibilityDate;
+      const doc = docOf(docs, table);
+      const compile = validatorFor(doc);
+      const generator = new SchemaGenerator(doc);
+      const writes = table.operations.filter((op) => op.method !== 'GET');
+      expect(writes.length).toBeGreaterThan(20);
+      for (const op of writes) {
+        let path = op.path;
+        const query = new URLSearchParams();
+        for (const p of op.parameters) {
+          if (p.in === 'path') path = path.replace(`{${p.name}}`, valueFor(p, sim));
+          else if (p.in === 'query' && p.required) query.set(p.name, valueFor(p, sim));
+        }
+        const body =
+          known[`${op.method} ${op.path}`] ??
+          (op.body
+            ? generator.generate(op.body.schema, {
+                rng: new Prng(op.id),
+                universe,
+                now: clock.now(),
+              })
+            : undefined);
+        const url = query.size > 0 ? `${path}?${query.toString()}` : path;
+        const reply = await call(sim, url, {
+          method: op.method as 'POST' | 'PUT' | 'DELETE',
+          headers: { 'x-compatibility-date': date },
+          ...(op.scope ? { token: access_token } : {}),
+          ...(body !== undefined ? { body } : {}),
+        });
+        if (reply.status !== op.successStatus) {
+          failures.push(`${date} ${op.id} ${url}: status ${reply.status} ${reply.text}`);
+          continue;
+        }
+        if (op.responseSchema === undefined && op.responseInlineSchema === undefined) {
+          if (reply.text !== '')
+            failures.push(`${date} ${op.id}: expected no body, got ${reply.text.slice(0, 80)}`);
+          continue;
+        }
+        const validate = compile(op);
+        if (!validate(reply.json))
+          failures.push(`${date} ${op.id}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
       }
-      const body =
-        known[`${op.method} ${op.path}`] ??
-        (op.body
-          ? generator.generate(op.body.schema, { rng: new Prng(op.id), universe, now: clock.now() })
-          : undefined);
-      const url = query.size > 0 ? `${path}?${query.toString()}` : path;
-      const reply = await call(sim, url, {
-        method: op.method as 'POST' | 'PUT' | 'DELETE',
-        ...(op.scope ? { token: access_token } : {}),
-        ...(body !== undefined ? { body } : {}),
-      });
-      if (reply.status !== op.successStatus) {
-        failures.push(`${op.id} ${url}: status ${reply.status} ${reply.text}`);
-        continue;
-      }
-      if (op.responseSchema === undefined && op.responseInlineSchema === undefined) {
-        if (reply.text !== '')
-          failures.push(`${op.id}: expected no body, got ${reply.text.slice(0, 80)}`);
-        continue;
-      }
-      const validate = compile(op);
-      if (!validate(reply.json))
-        failures.push(`${op.id}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
     }
     expect(failures).toEqual([]);
   });

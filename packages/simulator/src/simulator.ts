@@ -1,23 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  compileSpec,
-  findSpecFile,
-  NO_SPEC_HINT,
-  type OperationTable,
-  readSpecFile,
-} from '@esikit/spec';
+import type { OperationTable } from '@esikit/spec';
 import type { SimulatorClock } from './clock.js';
 import { SimulatorError } from './errors.js';
 import { AuditLog, type AuditEntry, type SimulatorStats } from './internal/audit.js';
-import { BodyFactory } from './internal/bodies.js';
-import { SchemaGenerator } from './internal/datagen.js';
 import { EsiHandler } from './internal/esi-handler.js';
 import { type FaultConfig, FaultInjector } from './internal/faults.js';
 import { BucketLimiter, ErrorLimiter } from './internal/limits.js';
 import { ResourceResponder } from './internal/resources.js';
-import { Router } from './internal/router.js';
 import { createUniverse } from './internal/universe.js';
+import { baselineDate, defaultSpecSources, loadSpecs, SpecVersions } from './internal/versions.js';
 import { checkPages, normalizeOptions, type SimulatorOptions } from './options.js';
 import { type IssuedTokens, SsoServer } from './sso/index.js';
 import type { SimCharacter, SsoClientRegistration } from './types.js';
@@ -33,8 +25,13 @@ export interface Simulator extends AsyncDisposable {
   readonly characters: readonly SimCharacter[];
   /** The registered SSO applications. */
   readonly clients: readonly SsoClientRegistration[];
-  /** The compiled spec the simulator serves. */
+  /** The compiled spec of the newest loaded version (what a client pinned at today gets). */
   readonly table: OperationTable;
+  /**
+   * Every loaded spec version, oldest first: `tables[0]` answers requests without
+   * `X-Compatibility-Date`.
+   */
+  readonly tables: readonly OperationTable[];
   /** The SSO server, for SSO-specific controls (key rotation, character transfer, SSO faults). */
   readonly sso: SsoServer;
   /** Tokens for a character without the browser flow. `clientId` defaults to the first client. */
@@ -54,24 +51,6 @@ export interface Simulator extends AsyncDisposable {
   /** Changes `X-Pages` of page routes. */
   setPages(pages: number | Readonly<Record<string, number>>): void;
   close(): Promise<void>;
-}
-
-async function loadTable(
-  spec: string | object | undefined,
-): Promise<{ table: OperationTable; document: unknown }> {
-  let document: unknown = spec;
-  if (spec === undefined) {
-    const file = findSpecFile();
-    if (!file)
-      throw new SimulatorError(
-        'ESIKIT_SIMULATOR_NO_SPEC',
-        `startSimulator: no ESI spec given and none found. ${NO_SPEC_HINT}`,
-      );
-    document = await readSpecFile(file);
-  } else if (typeof spec === 'string') {
-    document = await readSpecFile(spec);
-  }
-  return { table: compileSpec(document), document };
 }
 
 function listen(server: Server, host: string, port: number): Promise<string> {
@@ -109,12 +88,25 @@ function closeServer(server: Server): Promise<void> {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const o = normalizeOptions(options);
   o.signal?.throwIfAborted();
-  const { table, document } = await loadTable(o.spec);
+  const specs = await loadSpecs(
+    o.specs ?? (await defaultSpecSources()),
+    o.specsOption,
+    o.specs === undefined,
+  );
   o.signal?.throwIfAborted();
+  const tables = specs.map((s) => s.table);
+  const table = tables[tables.length - 1]!;
+  const operations = tables.flatMap((t) => t.operations);
+  const minimum = o.oldestCompatibilityDate ?? baselineDate(tables);
+  if (minimum > tables[0]!.compatibilityDate) {
+    throw new SimulatorError(
+      'ESIKIT_SIMULATOR_OPTION',
+      `startSimulator: option "oldestCompatibilityDate" must not be later than the oldest loaded spec (${tables[0]!.compatibilityDate}), got "${minimum}"`,
+    );
+  }
   if (typeof o.pages === 'object') {
     for (const id of Object.keys(o.pages)) {
-      const op = table.operations.find((x) => x.id === id);
-      if (op?.pagination !== 'pages') {
+      if (!operations.some((op) => op.id === id && op.pagination === 'pages')) {
         throw new SimulatorError(
           'ESIKIT_SIMULATOR_OPTION',
           `startSimulator: option "pages.${id}" names no X-Pages operation of the spec`,
@@ -122,9 +114,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
     }
   }
-  const groups = new Set(
-    table.operations.flatMap((op) => (op.rateLimit ? [op.rateLimit.group] : [])),
-  );
+  const groups = new Set(operations.flatMap((op) => (op.rateLimit ? [op.rateLimit.group] : [])));
   for (const group of Object.keys(o.groups)) {
     if (!groups.has(group)) {
       throw new SimulatorError(
@@ -140,7 +130,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     characters,
     clients: o.clients,
     seed: o.seed,
-    scopes: table.scopes,
+    // A token may carry any scope some loaded version knows.
+    scopes: [...new Set(tables.flatMap((t) => t.scopes))].sort(),
   });
   // RSA key generation is most of the start-up time; it runs on the thread pool meanwhile.
   const keysReady = sso.init();
@@ -151,19 +142,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const audit = new AuditLog(o.auditLimit);
   // Cursor and from_id streams start at the day's beginning: a day of history, then live events.
   const anchor = Math.floor(o.clock.now() / 86_400_000) * 86_400_000;
-  const bodies = new BodyFactory(new SchemaGenerator(document), universe, anchor);
+  const versions = new SpecVersions(specs, universe, anchor, o.clock, minimum);
   const resources = new ResourceResponder({
-    bodies,
     clock: o.clock,
     faults,
     seed: o.seed,
     pages: o.pages,
   });
   const handler = new EsiHandler({
-    table,
-    router: new Router(table),
+    versions,
     resources,
-    bodies,
     clock: o.clock,
     verify: (token) => sso.verifyAccessToken(token),
     errors: new ErrorLimiter(o.clock, o.errorLimit, o.errorWindowSeconds),
@@ -222,6 +210,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     characters,
     clients: o.clients,
     table,
+    tables,
     sso,
     issueTokens: (input) => sso.issueTokens(input),
     stats: () => audit.stats(),

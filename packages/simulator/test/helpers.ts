@@ -1,6 +1,6 @@
 // Shared by the simulator's tests: the spec location and a tiny HTTP helper over undici.
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import type { Simulator } from '../src/index.js';
@@ -14,11 +14,29 @@ export const SPEC_FILE = process.env.ESI_SPEC_FILE
     : resolve(repoRoot, process.env.ESI_SPEC_FILE)
   : fileURLToPath(new URL('../../../../shared/esi/openapi.json', import.meta.url));
 
-let parsed: unknown;
-/** The spec document, parsed once per test file. */
-export function specDocument(): object {
-  parsed ??= JSON.parse(readFileSync(SPEC_FILE, 'utf8')) as unknown;
-  return parsed as object;
+const parsed = new Map<string, object>();
+/** A spec document (default: {@link SPEC_FILE}), parsed once per test file. */
+export function specDocument(file = SPEC_FILE): object {
+  let doc = parsed.get(file);
+  if (!doc) {
+    doc = JSON.parse(readFileSync(file, 'utf8')) as object;
+    parsed.set(file, doc);
+  }
+  return doc;
+}
+
+/**
+ * The spec of another compatibility date beside {@link SPEC_FILE} (`openapi-2025-12-16.json`
+ * in `../shared/esi/`): the compatibility-date tests need two versions and fail without one.
+ */
+export function oldSpecFile(): string {
+  const dir = dirname(SPEC_FILE);
+  const older = readdirSync(dir)
+    .filter((name) => /^openapi-\d{4}-\d{2}-\d{2}\.json$/.test(name))
+    .sort();
+  if (older.length === 0)
+    throw new Error(`no openapi-YYYY-MM-DD.json beside ${SPEC_FILE}: the tests need two versions`);
+  return join(dir, older[0]!);
 }
 
 export const UA = 'esikit-simulator-tests/0.1 (+https://github.com/esikit/esikit)';

@@ -42,6 +42,14 @@ function iso(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/**
+ * The name a resource's seed uses: method and path, not the operationId, which CCP has renamed
+ * between spec versions (`GetCharactersCharacterId` → `GetCharactersDetail`) for the same data.
+ */
+export function resourceName(op: OperationSpec): string {
+  return `${op.method} ${op.path.replace(/\/$/, '')}`;
+}
+
 function notFound(error: string): BodyResult {
   return { status: 404, body: { error } };
 }
@@ -67,11 +75,19 @@ export class BodyFactory {
   readonly #universe: Universe;
   /** Start of the cursor and from_id streams; events after it appear as the clock moves. */
   readonly #anchor: number;
+  /** Every loaded compatibility date, oldest first (`/meta/compatibility-dates`). */
+  readonly #dates: readonly string[];
 
-  constructor(gen: SchemaGenerator, universe: Universe, anchor: number) {
+  constructor(
+    gen: SchemaGenerator,
+    universe: Universe,
+    anchor: number,
+    dates: readonly string[] = [],
+  ) {
     this.#gen = gen;
     this.#universe = universe;
     this.#anchor = anchor;
+    this.#dates = dates;
   }
 
   /** The universe's character with this id. */
@@ -181,7 +197,7 @@ export class BodyFactory {
 
   #streamKey(req: BodyRequest): string {
     const { before: _b, after: _a, limit: _l, from_id: _f, ...rest } = req.params;
-    return `${req.op.id}|${JSON.stringify(rest)}`;
+    return `${resourceName(req.op)}|${JSON.stringify(rest)}`;
   }
 
   #item(schema: JsonSchema, key: string, r: StreamRecord): Json {
@@ -265,7 +281,7 @@ export class BodyFactory {
     const u = this.#universe;
     const p = req.params;
     // Keyed by method and path: operationIds have changed between spec versions, paths have not.
-    switch (`${req.op.method} ${req.op.path.replace(/\/$/, '')}`) {
+    switch (resourceName(req.op)) {
       case 'GET /characters/{character_id}': {
         const c = u.characters.find((x) => x.id === p.character_id);
         if (!c) return notFound('Character not found');
@@ -280,15 +296,22 @@ export class BodyFactory {
         const c = u.corporations.find((x) => x.id === p.corporation_id);
         if (!c) return notFound('Corporation not found');
         const body = this.#generic(req, req.seedKey) as Json;
-        Object.assign(body, {
+        const schema = this.#schema(req.op);
+        const props = schema && isObject(schema.properties) ? schema.properties : {};
+        // Only fields this date's schema has: 2026-07-21 added `type` and made others optional.
+        const known: Json = {
           name: c.name,
           ticker: c.ticker,
           member_count: c.memberIds.length,
           ceo_id: c.ceoId,
           creator_id: c.creatorId,
-        });
+          type: c.npc ? 'npc_owned' : 'player_owned',
+        };
+        for (const [k, v] of Object.entries(known)) if (k in props) body[k] = v;
         if (c.allianceId !== undefined) body.alliance_id = c.allianceId;
         else delete body.alliance_id;
+        // The spec marks these "Player-owned corporation only".
+        if (c.npc) for (const k of ['enlisted_faction_id', 'palette']) delete body[k];
         return { status: 200, body };
       }
       case 'GET /alliances/{alliance_id}': {
@@ -305,6 +328,11 @@ export class BodyFactory {
         delete body.faction_id;
         return { status: 200, body };
       }
+      case 'GET /meta/compatibility-dates':
+        // The dates this simulator can answer as; ESI lists its own.
+        return this.#dates.length > 0
+          ? { status: 200, body: { compatibility_dates: [...this.#dates] } }
+          : undefined;
       case 'GET /alliances':
         return { status: 200, body: u.alliances.map((a) => a.id) };
       case 'GET /alliances/{alliance_id}/corporations': {

@@ -1,5 +1,5 @@
 import type { JsonSchema } from '@esikit/spec';
-import type { Prng } from './prng.js';
+import { Prng } from './prng.js';
 import type { Universe } from './universe.js';
 
 type Json = Record<string, unknown>;
@@ -105,10 +105,17 @@ export class SchemaGenerator {
     const out: Json = {};
     const required = new Set(Array.isArray(s.required) ? (s.required as string[]) : []);
     const properties = isObject(s.properties) ? s.properties : {};
+    // One draw from the parent, then one stream per property: a field's value depends on the
+    // resource, its name and its own schema, never on its siblings, so two spec versions of a
+    // schema agree on the fields they share (compatibility dates serve both).
+    const base = ctx.rng.hex(8);
     for (const [key, sub] of Object.entries(properties)) {
       if (!isObject(sub)) continue;
-      if (!required.has(key) && !ctx.rng.chance(0.8)) continue;
-      const value = this.generate(sub, ctx, key, depth + 1);
+      const rng = new Prng(`${base}|${key}`);
+      // Drawn even for required fields, so a field that became optional keeps its value.
+      const present = rng.chance(0.8);
+      if (!required.has(key) && !present) continue;
+      const value = this.generate(sub, { ...ctx, rng }, key, depth + 1);
       if (value === UNSATISFIABLE) {
         if (required.has(key)) return UNSATISFIABLE;
         continue;
@@ -116,10 +123,11 @@ export class SchemaGenerator {
       out[key] = value;
     }
     if (isObject(s.additionalProperties)) {
-      const count = ctx.rng.int(1, 2);
+      const rng = new Prng(`${base}|*`);
+      const count = rng.int(1, 2);
       for (let i = 0; i < count; i++) {
         const key = new Date(ctx.now - i * DAY).toISOString().slice(0, 10);
-        const value = this.generate(s.additionalProperties, ctx, key, depth + 1);
+        const value = this.generate(s.additionalProperties, { ...ctx, rng }, key, depth + 1);
         if (value !== UNSATISFIABLE) out[key] = value;
       }
     }

@@ -3,19 +3,17 @@ import type { OperationSpec, OperationTable } from '@esikit/spec';
 import type { SimulatorClock } from '../clock.js';
 import type { VerifiedAccess } from '../sso/index.js';
 import { type AuditLog, type ViolationKind, isMeaningfulUserAgent } from './audit.js';
-import type { BodyFactory } from './bodies.js';
 import { httpDate } from './caching.js';
 import type { FaultInjector } from './faults.js';
 import type { BucketLimiter, ErrorLimiter } from './limits.js';
 import { checkBody } from './request-body.js';
 import type { Outcome, ResourceResponder } from './resources.js';
-import type { Router } from './router.js';
+import type { SpecVersion, SpecVersions } from './versions.js';
 
 /** Everything the ESI handler reads; built once by startSimulator. */
 export interface EsiDeps {
-  readonly table: OperationTable;
-  readonly router: Router;
-  readonly bodies: BodyFactory;
+  /** The loaded spec versions; each request is served by the one its date selects. */
+  readonly versions: SpecVersions;
   readonly clock: SimulatorClock;
   readonly verify: (token: string) => Promise<VerifiedAccess>;
   readonly errors: ErrorLimiter;
@@ -28,7 +26,15 @@ export interface EsiDeps {
 
 const MAX_BODY_BYTES = 1 << 20;
 const EXPIRY_PRUNE_AT = 50_000;
-const ESI_DAY_OFFSET_MS = 11 * 3_600_000;
+
+/** What #serve decided, for the writer and the audit log. */
+interface Served {
+  readonly outcome: Outcome;
+  /** Absent for a CORS preflight, which no version serves. */
+  readonly version?: SpecVersion;
+  readonly op?: OperationSpec;
+  readonly fault?: 'reset' | 'truncate';
+}
 
 function errorOutcome(
   status: number,
@@ -81,9 +87,9 @@ export class EsiHandler {
   }
 
   /** ESI answers in the requested language when it has it, else English. */
-  #language(accept: string | undefined): string {
+  #language(table: OperationTable, accept: string | undefined): string {
     const wanted = accept?.split(',')[0]?.split(';')[0]?.trim().toLowerCase().slice(0, 2);
-    return wanted !== undefined && this.#d.table.languages.includes(wanted) ? wanted : 'en';
+    return wanted !== undefined && table.languages.includes(wanted) ? wanted : 'en';
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -122,12 +128,14 @@ export class EsiHandler {
     }
 
     let op: OperationSpec | undefined;
+    let version: SpecVersion | undefined;
     let fault: 'reset' | 'truncate' | undefined;
     let outcome: Outcome;
     try {
       const r = await this.#serve(req, url, method, ua, compat, access, authProblem, violations);
       outcome = r.outcome;
       op = r.op;
+      version = r.version;
       // A body-less answer (204, 304) cannot be cut short.
       fault = r.fault === 'truncate' && r.outcome.body === undefined ? undefined : r.fault;
     } catch (e) {
@@ -167,7 +175,11 @@ export class EsiHandler {
     res.setHeader('Date', httpDate(d.clock.now()));
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Access-Control-Expose-Headers', '*');
-    if (op) res.setHeader('Content-Language', this.#language(header(req, 'accept-language')));
+    if (op && version)
+      res.setHeader(
+        'Content-Language',
+        this.#language(version.table, header(req, 'accept-language')),
+      );
     for (const [k, v] of Object.entries(outcome.headers)) res.setHeader(k, v);
     if (outcome.body === undefined) {
       res.end();
@@ -193,7 +205,7 @@ export class EsiHandler {
     access: VerifiedAccess | undefined,
     authProblem: string | undefined,
     violations: ViolationKind[],
-  ): Promise<{ outcome: Outcome; op?: OperationSpec; fault?: 'reset' | 'truncate' }> {
+  ): Promise<Served> {
     const d = this.#d;
     const ip = req.socket.remoteAddress ?? 'unknown';
     // ESI keys the error limit by application when a token says which one, else by source.
@@ -212,7 +224,11 @@ export class EsiHandler {
       };
     }
 
-    const match = d.router.match(method, url.pathname, url.searchParams);
+    // Routes, parameters and shapes are those of the version the compatibility date selects; a
+    // refused date is answered below, after the limits, and routed like a request without one.
+    const choice = d.versions.select(compat);
+    const version = choice.version ?? d.versions.oldest;
+    const match = version.router.match(method, url.pathname, url.searchParams);
     const op = 'op' in match ? match.op : match.failedOp;
     const bucket = op?.rateLimit ? d.buckets.spec(op.rateLimit) : undefined;
     const principal = access
@@ -227,16 +243,14 @@ export class EsiHandler {
       const q = [...url.searchParams]
         .filter(([k]) => k !== 'user_agent' && k !== 'token')
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      resourceKey = `${url.pathname}?${new URLSearchParams(q).toString()}|${header(req, 'accept-language') ?? 'en'}|${access ? `${access.clientId}:${access.characterId}` : ip}`;
+      // Per served version too: each date's representation is its own cached resource.
+      resourceKey = `${url.pathname}?${new URLSearchParams(q).toString()}|${header(req, 'accept-language') ?? 'en'}|${access ? `${access.clientId}:${access.characterId}` : ip}|${version.date}`;
       const expires = this.#expiries.get(resourceKey);
       if (expires !== undefined && d.clock.now() < expires) violations.push('cacheWindow');
     }
 
-    const finish = (
-      outcome: Outcome,
-      fault?: 'reset' | 'truncate',
-    ): { outcome: Outcome; op?: OperationSpec; fault?: 'reset' | 'truncate' } => {
-      if (fault === 'reset') return { outcome, ...(op ? { op } : {}), fault };
+    const finish = (outcome: Outcome, fault?: 'reset' | 'truncate'): Served => {
+      if (fault === 'reset') return { outcome, version, ...(op ? { op } : {}), fault };
       if (bucket) {
         const { used, remaining } = d.buckets.charge(bucket, principal, outcome.status);
         Object.assign(outcome.headers, {
@@ -258,7 +272,7 @@ export class EsiHandler {
       ) {
         this.#rememberExpiry(resourceKey, Date.parse(outcome.headers.Expires));
       }
-      return { outcome, ...(op ? { op } : {}), ...(fault ? { fault } : {}) };
+      return { outcome, version, ...(op ? { op } : {}), ...(fault ? { fault } : {}) };
     };
 
     // The error limit applies to every route, even those with buckets.
@@ -271,6 +285,7 @@ export class EsiHandler {
           'X-ESI-Error-Limit-Remain': '0',
           'X-ESI-Error-Limit-Reset': String(s.resetSeconds),
         }),
+        version,
         ...(op ? { op } : {}),
       };
     }
@@ -287,13 +302,10 @@ export class EsiHandler {
       }
     }
 
+    // A refused date is a bad request whatever the path: ESI documents the bounds, not the reply.
+    if (choice.problem !== undefined) return finish(errorOutcome(400, choice.problem));
     if (!('op' in match)) return finish(errorOutcome(match.status, match.error));
     const route = match.op;
-
-    if (compat !== undefined) {
-      const problem = this.#checkCompat(compat);
-      if (problem) return finish(errorOutcome(400, problem));
-    }
 
     if (route.scope !== undefined) {
       if (authProblem) return finish(errorOutcome(401, authProblem));
@@ -309,7 +321,7 @@ export class EsiHandler {
       }
       const corporationId = match.params.corporation_id;
       if (typeof corporationId === 'number' && route.path.includes('{corporation_id}')) {
-        const character = d.bodies.character(access.characterId);
+        const character = version.bodies.character(access.characterId);
         if (character?.corporationId !== corporationId) {
           return finish(errorOutcome(403, 'character is not a member of this corporation'));
         }
@@ -349,7 +361,7 @@ export class EsiHandler {
     }
     if (action.kind === 'reset') return finish({ status: 0, headers: {} }, 'reset');
 
-    const outcome = d.resources.respond(route, match.params, requestBody, {
+    const outcome = d.resources.respond(version, route, match.params, requestBody, {
       ...(header(req, 'if-none-match') !== undefined
         ? { ifNoneMatch: header(req, 'if-none-match')! }
         : {}),
@@ -358,17 +370,5 @@ export class EsiHandler {
         : {}),
     });
     return finish(outcome, action.kind === 'truncate' ? 'truncate' : undefined);
-  }
-
-  #checkCompat(value: string): string | undefined {
-    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-    const parsed = m ? new Date(`${value}T00:00:00Z`) : undefined;
-    if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) {
-      return `Invalid X-Compatibility-Date ${JSON.stringify(value)}: expected YYYY-MM-DD`;
-    }
-    // ESI's day changes at 11:00 UTC.
-    const today = new Date(this.#d.clock.now() - ESI_DAY_OFFSET_MS).toISOString().slice(0, 10);
-    if (value > today) return `X-Compatibility-Date ${value} is in the future (today is ${today})`;
-    return undefined;
   }
 }

@@ -1,6 +1,6 @@
 import type { OperationSpec } from '@esikit/spec';
 import type { SimulatorClock } from '../clock.js';
-import type { BodyFactory, BodyResult } from './bodies.js';
+import { type BodyFactory, type BodyResult, resourceName } from './bodies.js';
 import { cacheWindow, etagOf, httpDate, ifNoneMatchMatches } from './caching.js';
 import type { FaultInjector } from './faults.js';
 
@@ -13,7 +13,6 @@ export interface Outcome {
 }
 
 export interface ResourceDeps {
-  readonly bodies: BodyFactory;
   readonly clock: SimulatorClock;
   readonly faults: FaultInjector;
   readonly seed: number;
@@ -48,8 +47,13 @@ export class ResourceResponder {
     return typeof p === 'number' ? p : (p[op.id] ?? 3);
   }
 
-  /** Answers a validated, authorised request with data and, for GETs, the cache headers. */
+  /**
+   * Answers a validated, authorised request with data and, for GETs, the cache headers.
+   * `version` is the spec version the request's compatibility date selected: its bodies give
+   * the shape, while the seed (method, path, parameters, window) is the same for every version.
+   */
   respond(
+    version: { readonly date: string; readonly bodies: BodyFactory },
     op: OperationSpec,
     params: Readonly<Record<string, unknown>>,
     requestBody: unknown,
@@ -67,13 +71,13 @@ export class ResourceResponder {
     const resourceParams =
       op.pagination === 'cursor' ? { ...rest, before: _before, after: _after } : rest;
     const pages = op.pagination === 'pages' ? this.#pagesFor(op) : 1;
-    const resource = `${op.id}|${JSON.stringify(resourceParams)}|${window.index}`;
+    const resource = `${resourceName(op)}|${JSON.stringify(resourceParams)}|${window.index}`;
     const generation = this.#generations.get(resource) ?? 0;
     const seedKey = `${d.seed}|${resource}|g${generation}|p${pages}`;
     const page = typeof params.page === 'number' ? params.page : 1;
 
     if (op.method !== 'GET') {
-      const result = d.bodies.build({
+      const result = version.bodies.build({
         op,
         params,
         requestBody,
@@ -88,11 +92,11 @@ export class ResourceResponder {
       };
     }
 
-    const memoKey = `${seedKey}|page=${page}`;
+    const memoKey = `${seedKey}|page=${page}|${version.date}`;
     let memo = this.#memo.get(memoKey);
     if (!memo) {
       const dataTime = cached ? window.start : now;
-      const result = d.bodies.build({ op, params, requestBody, dataTime, seedKey, pages });
+      const result = version.bodies.build({ op, params, requestBody, dataTime, seedKey, pages });
       const text = result.body !== undefined ? JSON.stringify(result.body) : undefined;
       memo = { result, ...(text !== undefined ? { text, etag: etagOf(text) } : {}) };
       // Uncached routes (cursor listings) move with the clock; memoising them would freeze them.
