@@ -34,6 +34,14 @@ export interface SimulatorOptions {
   readonly clock?: SimulatorClock;
   /** `X-Pages` of page routes: one number for all, or per operationId (others get 3). @default 3 */
   readonly pages?: number | Readonly<Record<string, number>>;
+  /**
+   * Chance (0–1) that a cached resource's data changes when its cache window rolls over: one
+   * number for all, or per operationId (others get the default). Real ESI data mostly stays the
+   * same between windows, so a revalidation after `Expires` often gets a 304; `1` gives new data
+   * every window, `0` never. Cursor and `from_id` streams move with the clock regardless.
+   * @default 0.1
+   */
+  readonly dataChangeRate?: number | Readonly<Record<string, number>>;
   /** Delay (ms) added to every ESI response. @default 0 */
   readonly latencyMs?: number;
   /** Injected failures; change them later with `sim.setFaults()`. @default no faults */
@@ -59,6 +67,7 @@ export const DEFAULT_CLIENT: SsoClientRegistration = {
 export const DEFAULT_PUBLIC_CLIENT: SsoClientRegistration = { clientId: 'esikit-simulator-public' };
 
 export const DEFAULT_PAGES = 3;
+export const DEFAULT_DATA_CHANGE_RATE = 0.1;
 
 export interface NormalizedOptions {
   readonly spec: string | object | undefined;
@@ -68,6 +77,7 @@ export interface NormalizedOptions {
   readonly seed: number;
   readonly clock: SimulatorClock;
   readonly pages: number | Readonly<Record<string, number>>;
+  readonly dataChangeRate: number | Readonly<Record<string, number>>;
   readonly latencyMs: number;
   readonly faults: FaultConfig;
   readonly clients: readonly SsoClientRegistration[];
@@ -118,6 +128,21 @@ export function checkPages(
     fail(option, 'a number of pages or { [operationId]: pages }', value);
   }
   for (const [id, n] of Object.entries(value)) int(`${option}.${id}`, n, DEFAULT_PAGES, 1, 10_000);
+  return value as Record<string, number>;
+}
+
+function rate(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1))
+    fail(option, 'a number from 0 to 1', value);
+  return value as number;
+}
+
+function checkChangeRate(value: unknown): number | Readonly<Record<string, number>> {
+  if (value === undefined) return DEFAULT_DATA_CHANGE_RATE;
+  if (typeof value === 'number') return rate('dataChangeRate', value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail('dataChangeRate', 'a number from 0 to 1 or { [operationId]: rate }', value);
+  for (const [id, r] of Object.entries(value)) rate(`dataChangeRate.${id}`, r);
   return value as Record<string, number>;
 }
 
@@ -175,6 +200,7 @@ export function normalizeOptions(options: SimulatorOptions = {}): NormalizedOpti
     seed: int('seed', options.seed, 1, 0),
     clock,
     pages: checkPages(options.pages ?? DEFAULT_PAGES),
+    dataChangeRate: checkChangeRate(options.dataChangeRate),
     latencyMs,
     faults,
     clients,

@@ -68,7 +68,8 @@ describe('startSimulator', () => {
   });
 
   it('sends ETag, Last-Modified, Expires and Cache-Control, and 304 on a matching If-None-Match', async () => {
-    await using s = await sim();
+    // Prices change every window here, so the old ETag is sure to be stale after the rollover.
+    await using s = await sim({ dataChangeRate: { GetMarketsPrices: 1 } });
     const first = await call(s, '/markets/prices');
     expect(first.status).toBe(200);
     const { etag, expires } = first.headers;
@@ -198,7 +199,8 @@ describe('startSimulator', () => {
 
 describe('conditional requests', () => {
   it('answers 304 to If-Modified-Since at or after Last-Modified, 200 before it', async () => {
-    await using s = await sim();
+    // Data that changes every window, so each window has a later Last-Modified.
+    await using s = await sim({ dataChangeRate: { GetAlliances: 1 } });
     const first = await call(s, '/alliances');
     s.clock.advance(Date.parse(first.headers.expires!) - T0);
     const fresh = await call(s, '/alliances');
@@ -218,7 +220,7 @@ describe('conditional requests', () => {
 
 describe('data over time', () => {
   it('changes when the cache window rolls over and is the same again for the same window', async () => {
-    await using s = await sim();
+    await using s = await sim({ dataChangeRate: 1 });
     const path = '/markets/10000002/orders?order_type=sell&page=2';
     const first = await call(s, path);
     s.clock.advance(Date.parse(first.headers.expires!) - T0);

@@ -122,6 +122,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
     }
   }
+  if (typeof o.dataChangeRate === 'object') {
+    for (const id of Object.keys(o.dataChangeRate)) {
+      if (!table.operations.some((x) => x.id === id)) {
+        throw new SimulatorError(
+          'ESIKIT_SIMULATOR_OPTION',
+          `startSimulator: option "dataChangeRate.${id}" names no operation of the spec`,
+        );
+      }
+    }
+  }
   const groups = new Set(
     table.operations.flatMap((op) => (op.rateLimit ? [op.rateLimit.group] : [])),
   );
@@ -158,6 +168,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     faults,
     seed: o.seed,
     pages: o.pages,
+    dataChangeRate: o.dataChangeRate,
   });
   const handler = new EsiHandler({
     table,
