@@ -3,7 +3,14 @@ import { SimulatorError } from './errors.js';
 import type { FaultConfig } from './internal/faults.js';
 import { validateFaults } from './internal/faults.js';
 import type { GroupLimitOverride } from './internal/limits.js';
+import type { SsoServerOptions } from './sso/options.js';
 import type { SsoClientRegistration } from './types.js';
+
+/** SSO settings of {@link startSimulator}; see `SsoServerOptions` for each. */
+export type SimulatorSsoOptions = Pick<
+  SsoServerOptions,
+  'issuer' | 'accessTokenTtlSeconds' | 'authorizationCodeTtlSeconds' | 'rotatedKeyGraceSeconds'
+>;
 
 /** Limits the simulator enforces; overridable so tests can reach them quickly. */
 export interface LimitOptions {
@@ -52,6 +59,13 @@ export interface SimulatorOptions {
    */
   readonly clients?: readonly SsoClientRegistration[];
   readonly limits?: LimitOptions;
+  /**
+   * SSO settings: `issuer` (`'self'`, `'https://login.eveonline.com'`, or unset for metadata on
+   * the server URL and EVE's issuer in tokens), `accessTokenTtlSeconds` (1200),
+   * `authorizationCodeTtlSeconds` (300), `rotatedKeyGraceSeconds` (3600).
+   * @default {}
+   */
+  readonly sso?: SimulatorSsoOptions;
   /** Audit entries kept before the oldest are dropped. @default 100000 */
   readonly auditLimit?: number;
   /** Aborting it cancels start-up (the promise rejects with the reason) or closes the simulator. */
@@ -85,6 +99,7 @@ export interface NormalizedOptions {
   readonly errorWindowSeconds: number;
   readonly groups: Readonly<Record<string, GroupLimitOverride>>;
   readonly auditLimit: number;
+  readonly sso: SimulatorSsoOptions;
   readonly signal: AbortSignal | undefined;
 }
 
@@ -184,6 +199,8 @@ export function normalizeOptions(options: SimulatorOptions = {}): NormalizedOpti
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     fail('signal', 'an AbortSignal', options.signal);
   }
+  const sso = options.sso ?? {};
+  if (typeof sso !== 'object' || sso === null || Array.isArray(sso)) fail('sso', 'an object', sso);
   const limits = options.limits ?? {};
   if (typeof limits !== 'object' || limits === null) fail('limits', 'an object', limits);
   const groups = limits.groups ?? {};
@@ -208,6 +225,7 @@ export function normalizeOptions(options: SimulatorOptions = {}): NormalizedOpti
     errorWindowSeconds: int('limits.errorWindowSeconds', limits.errorWindowSeconds, 60, 1),
     groups,
     auditLimit: int('auditLimit', options.auditLimit, 100_000, 10),
+    sso,
     signal: options.signal,
   };
 }

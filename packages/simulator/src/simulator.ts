@@ -145,13 +145,23 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   const universe = createUniverse(o.seed);
   const characters = universe.characters as SimCharacter[];
-  const sso = new SsoServer({
-    clock: o.clock,
-    characters,
-    clients: o.clients,
-    seed: o.seed,
-    scopes: table.scopes,
-  });
+  let sso: SsoServer;
+  try {
+    sso = new SsoServer({
+      ...o.sso,
+      clock: o.clock,
+      characters,
+      clients: o.clients,
+      seed: o.seed,
+      scopes: table.scopes,
+    });
+  } catch (e) {
+    // One error type and one naming scheme for every option of startSimulator.
+    const message = (e as Error).message
+      .replace('SsoServer: option "clients', 'startSimulator: option "clients')
+      .replace('SsoServer: option "', 'startSimulator: option "sso.');
+    throw new SimulatorError('ESIKIT_SIMULATOR_OPTION', message, { cause: e });
+  }
   // RSA key generation is most of the start-up time; it runs on the thread pool meanwhile.
   const keysReady = sso.init();
   keysReady.catch(() => undefined); // awaited below; this only keeps an early failure handled

@@ -87,6 +87,7 @@ export class SsoServer {
       );
     }
     this.#baseUrl = url.replace(/\/+$/, '');
+    this.#core.baseUrl = this.#baseUrl;
   }
 
   /**
@@ -152,12 +153,15 @@ export class SsoServer {
     if (!core.client(clientId)) {
       throw new TypeError(`SsoServer.issueTokens: unknown clientId ${JSON.stringify(clientId)}`);
     }
-    if (
-      !Array.isArray(input.scopes) ||
-      input.scopes.some((s) => typeof s !== 'string' || !core.isKnownScope(s))
-    ) {
+    if (!Array.isArray(input.scopes) || input.scopes.some((s) => typeof s !== 'string')) {
       throw new TypeError(
-        `SsoServer.issueTokens: scopes must be known scope names, got ${JSON.stringify(input.scopes)}`,
+        `SsoServer.issueTokens: scopes must be an array of scope names, got ${JSON.stringify(input.scopes)}`,
+      );
+    }
+    const refused = core.refusedScopes(clientId, input.scopes);
+    if (refused.length > 0) {
+      throw new TypeError(
+        `SsoServer.issueTokens: scope ${JSON.stringify(refused[0])} is unknown or not registered for client ${JSON.stringify(clientId)}`,
       );
     }
     const grant = core.grants.addGrant({
