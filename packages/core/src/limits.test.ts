@@ -158,6 +158,8 @@ describe('rate limits', () => {
 
   it('throttles itself before the bucket runs dry (no 429 at all)', async () => {
     const h = await start({
+      // New data every window, so each call is a full 200 rather than a revalidation's 304.
+      dataChangeRate: 1,
       limits: { groups: { 'char-wallet': { maxTokens: 4, windowMs: 600_000 } } },
     });
     const t = await h.token(0, [WALLET]);
