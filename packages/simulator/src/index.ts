@@ -9,5 +9,14 @@ export type { AuditEntry, SimulatorStats, ViolationKind } from './internal/audit
 export type { FailNext, FaultConfig, FaultSpec, FaultStatus } from './internal/faults.js';
 export type { GroupLimitOverride } from './internal/limits.js';
 export { SsoServer, SsoVerifyError } from './sso/index.js';
-export type { IssuedTokens, SsoFaults, SsoStats, VerifiedAccess } from './sso/index.js';
+export type {
+  Fault as SsoFault,
+  FaultTarget as SsoFaultTarget,
+  IssuedTokens,
+  SsoFailNext,
+  SsoFaults,
+  SsoFaultStatus,
+  SsoStats,
+  VerifiedAccess,
+} from './sso/index.js';
 export type { SimCharacter, SsoClientRegistration } from './types.js';

@@ -17,7 +17,7 @@ import { handleToken } from './token-endpoint.js';
 export type { IssuedTokens, SsoStats, VerifiedAccess } from './core.js';
 export { SsoVerifyError } from './errors.js';
 export type { SsoVerifyReason } from './errors.js';
-export type { Fault, SsoFaults } from './faults.js';
+export type { Fault, FaultTarget, SsoFailNext, SsoFaults, SsoFaultStatus } from './faults.js';
 export type { JwksDocument } from './keys.js';
 export type { SsoServerOptions } from './options.js';
 
@@ -39,13 +39,14 @@ type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<vo
  */
 export class SsoServer {
   readonly #core: SsoCore;
-  readonly #faults = new FaultInjector();
+  readonly #faults: FaultInjector;
   #baseUrl: string | undefined;
   readonly #routes: ReadonlyMap<string, Readonly<Partial<Record<string, Route>>>>;
 
   constructor(options: SsoServerOptions) {
     this.#core = new SsoCore(normalizeOptions(options));
     const core = this.#core;
+    this.#faults = new FaultInjector(core.options.clock);
     const faulty =
       (target: FaultTarget, route: Route): Route =>
       async (req, res, url) => {
