@@ -20,3 +20,4 @@ export type {
   VerifiedAccess,
 } from './sso/index.js';
 export type { SimCharacter, SsoClientRegistration } from './types.js';
+export type { SimStoredToken, StoredTokenRequest, TokenStoreLike } from './stored-tokens.js';

@@ -20,6 +20,13 @@ import { Router } from './internal/router.js';
 import { createUniverse } from './internal/universe.js';
 import { checkPages, normalizeOptions, type SimulatorOptions } from './options.js';
 import { type IssuedTokens, SsoServer } from './sso/index.js';
+import {
+  issueStoredToken,
+  seedTokenStore,
+  type SimStoredToken,
+  type StoredTokenRequest,
+  type TokenStoreLike,
+} from './stored-tokens.js';
 import type { SimCharacter, SsoClientRegistration } from './types.js';
 
 /** A running simulator: ESI and SSO on loopback. Close it (or `await using` it) when done. */
@@ -43,6 +50,29 @@ export interface Simulator extends AsyncDisposable {
     scopes: readonly string[];
     clientId?: string;
   }): Promise<IssuedTokens>;
+  /**
+   * Tokens for a character in the shape esikit's token stores take (core's `NewToken`).
+   *
+   * @example
+   * const token = await sim.issueStoredToken({ characterId: pilot.id, scopes: ['esi-skills.read_skills.v1'], userId: 'u1' });
+   * await store.create(token, sim.clock.now());
+   */
+  issueStoredToken(request: StoredTokenRequest): Promise<SimStoredToken>;
+  /**
+   * Logs each character in and `create`s the tokens in `store` (anything with
+   * `create(token, now)`), in one call; `now` defaults to the simulator clock.
+   *
+   * @example
+   * const [a, b] = await sim.seedTokenStore(new MemoryTokenStore(), [
+   *   { characterId: sim.characters[0].id, scopes: ['esi-wallet.read_character_wallet.v1'], userId: 'alice' },
+   *   { characterId: sim.characters[1].id, scopes: [], userId: 'bob' },
+   * ]);
+   */
+  seedTokenStore<T>(
+    store: TokenStoreLike<T>,
+    logins: readonly StoredTokenRequest[],
+    options?: { now?: number },
+  ): Promise<T[]>;
   /** Counters: requests, statuses, 304s, faults and the four citizenship violations. */
   stats(): SimulatorStats;
   /** Every ESI request seen (bounded by `auditLimit`), oldest first. */
@@ -245,6 +275,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     table,
     sso,
     issueTokens: (input) => sso.issueTokens(input),
+    issueStoredToken: (request) => issueStoredToken(sso, request),
+    seedTokenStore: (store, logins, options = {}) =>
+      seedTokenStore(sso, store, logins, options.now ?? o.clock.now()),
     stats: () => audit.stats(),
     audit: () => audit.entries(),
     resetAudit: () => audit.reset(),
