@@ -49,13 +49,20 @@ describe('startSimulator', () => {
     expect((await call(s, '/characters/123456')).status).toBe(404);
   });
 
-  it('has int64 ids above 2^31 that are still safe integers', async () => {
+  it('has new-era character ids (2.1e9) and item ids above 2^31 that are still safe integers', async () => {
     await using s = await sim();
-    expect(s.characters.some((c) => c.id > 2 ** 31 && Number.isSafeInteger(c.id))).toBe(true);
-    const big = s.characters.find((c) => c.id > 2 ** 31)!;
-    const r = await call(s, `/characters/${big.id}`);
+    const recent = s.characters.find((c) => c.id >= 2_100_000_000)!;
+    const r = await call(s, `/characters/${recent.id}`);
     expect(r.status).toBe(200);
-    expect((r.json as { name: string }).name).toBe(big.name);
+    expect((r.json as { name: string }).name).toBe(recent.name);
+    const { access_token } = await s.issueTokens({
+      characterId: recent.id,
+      scopes: ['esi-assets.read_assets.v1'],
+    });
+    const assets = await call(s, `/characters/${recent.id}/assets`, { token: access_token });
+    const ids = (assets.json as { item_id: number }[]).map((a) => a.item_id);
+    expect(ids.length).toBeGreaterThan(0);
+    for (const id of ids) expect(id > 2 ** 31 && Number.isSafeInteger(id)).toBe(true);
   });
 
   it('is deterministic for a seed and differs across seeds', async () => {
