@@ -38,11 +38,14 @@ export class SimulatorClock {
       return Promise.reject(
         new TypeError(`clock.sleep(ms): ms must be finite and >= 0, got ${ms}`),
       );
+    // The abort reason is whatever the caller aborted with, as with timers/promises.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
         clearTimeout(timer);
         this.#sleepers = this.#sleepers.filter((x) => x !== sleeper);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(signal!.reason);
       };
       const wake = (): void => {

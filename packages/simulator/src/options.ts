@@ -149,7 +149,7 @@ export function checkPages(
 function rate(option: string, value: unknown): number {
   if (typeof value !== 'number' || !(value >= 0 && value <= 1))
     fail(option, 'a number from 0 to 1', value);
-  return value as number;
+  return value;
 }
 
 function checkChangeRate(value: unknown): number | Readonly<Record<string, number>> {

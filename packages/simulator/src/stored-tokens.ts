@@ -80,7 +80,7 @@ export async function seedTokenStore<T>(
   if (!Array.isArray(requests))
     throw new TypeError('seedTokenStore: logins must be an array of { characterId, scopes }');
   const out: T[] = [];
-  for (const request of requests)
+  for (const request of requests as readonly StoredTokenRequest[])
     out.push(await store.create(await issueStoredToken(sso, request), now));
   return out;
 }

@@ -46,7 +46,8 @@ export function makePlausible(
   universe: Universe,
 ): BodyResult {
   if (result.status >= 300 || result.body === undefined) return result;
-  const rng = new Prng(`plausible|${req.seedKey}|${String(req.params.page ?? 1)}`);
+  const page = typeof req.params.page === 'number' ? req.params.page : 1;
+  const rng = new Prng(`plausible|${req.seedKey}|${page}`);
   const body = result.body;
   switch (`${req.op.method} ${req.op.path.replace(/\/$/, '')}`) {
     case 'GET /markets/{region_id}/orders':

@@ -256,7 +256,9 @@ function holdAnswer(res: ServerResponse, clock: SimulatorClock, ms: number): voi
 
 function checkRate(at: string, name: string, value: unknown): void {
   if (value !== undefined && !(typeof value === 'number' && value >= 0 && value <= 1))
-    throw new TypeError(`${at}.${name} must be between 0 and 1, got ${String(value)}`);
+    throw new TypeError(
+      `${at}.${name} must be between 0 and 1, got ${typeof value === 'number' ? value : typeof value}`,
+    );
 }
 
 function validate(where: string, fault: Fault): void {
