@@ -116,6 +116,8 @@ describe('rate limits', () => {
 
   it('waits Retry-After on a 429 and retries within budget', async () => {
     const h = await start({
+      // New data every window: drainBucket's second call is a 200 (2 tokens), not a 304 (1).
+      dataChangeRate: 1,
       limits: { groups: { 'char-wallet': { maxTokens: 4, windowMs: 300_000 } } },
     });
     const t = await h.token(0, [WALLET]);
@@ -139,6 +141,8 @@ describe('rate limits', () => {
 
   it('reports EsiRateLimitedError with retryAfter when out of retries', async () => {
     const h = await start({
+      // New data every window: drainBucket's second call is a 200 (2 tokens), not a 304 (1).
+      dataChangeRate: 1,
       limits: { groups: { 'char-wallet': { maxTokens: 4, windowMs: 3_600_000 } } },
     });
     const t = await h.token(0, [WALLET]);
@@ -158,6 +162,8 @@ describe('rate limits', () => {
 
   it('throttles itself before the bucket runs dry (no 429 at all)', async () => {
     const h = await start({
+      // New data every window, so each call is a full 200 rather than a revalidation's 304.
+      dataChangeRate: 1,
       limits: { groups: { 'char-wallet': { maxTokens: 4, windowMs: 600_000 } } },
     });
     const t = await h.token(0, [WALLET]);

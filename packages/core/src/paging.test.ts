@@ -78,6 +78,8 @@ describe('results() over X-Pages', () => {
 
   it('refetches when a page changed mid-walk, after the old window, and returns one snapshot', async () => {
     const h = await start({
+      // New data in the next window too, so the refetch is three full 200s.
+      dataChangeRate: 1,
       pages: { [ORDERS]: 3 },
       faults: { routes: { [ORDERS]: { pageChange: true } } },
     });

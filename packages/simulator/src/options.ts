@@ -3,7 +3,14 @@ import { SimulatorError } from './errors.js';
 import type { FaultConfig } from './internal/faults.js';
 import { validateFaults } from './internal/faults.js';
 import type { GroupLimitOverride } from './internal/limits.js';
+import type { SsoServerOptions } from './sso/options.js';
 import type { SsoClientRegistration } from './types.js';
+
+/** SSO settings of {@link startSimulator}; see `SsoServerOptions` for each. */
+export type SimulatorSsoOptions = Pick<
+  SsoServerOptions,
+  'issuer' | 'accessTokenTtlSeconds' | 'authorizationCodeTtlSeconds' | 'rotatedKeyGraceSeconds'
+>;
 
 /** Limits the simulator enforces; overridable so tests can reach them quickly. */
 export interface LimitOptions {
@@ -53,6 +60,14 @@ export interface SimulatorOptions {
   readonly clock?: SimulatorClock;
   /** `X-Pages` of page routes: one number for all, or per operationId (others get 3). @default 3 */
   readonly pages?: number | Readonly<Record<string, number>>;
+  /**
+   * Chance (0–1) that a cached resource's data changes when its cache window rolls over: one
+   * number for all, or per operationId (others get the default). Real ESI data mostly stays the
+   * same between windows, so a revalidation after `Expires` often gets a 304; `1` gives new data
+   * every window, `0` never. Cursor and `from_id` streams move with the clock regardless.
+   * @default 0.1
+   */
+  readonly dataChangeRate?: number | Readonly<Record<string, number>>;
   /** Delay (ms) added to every ESI response. @default 0 */
   readonly latencyMs?: number;
   /** Injected failures; change them later with `sim.setFaults()`. @default no faults */
@@ -63,6 +78,13 @@ export interface SimulatorOptions {
    */
   readonly clients?: readonly SsoClientRegistration[];
   readonly limits?: LimitOptions;
+  /**
+   * SSO settings: `issuer` (`'self'`, `'https://login.eveonline.com'`, or unset for metadata on
+   * the server URL and EVE's issuer in tokens), `accessTokenTtlSeconds` (1200),
+   * `authorizationCodeTtlSeconds` (300), `rotatedKeyGraceSeconds` (3600).
+   * @default {}
+   */
+  readonly sso?: SimulatorSsoOptions;
   /** Audit entries kept before the oldest are dropped. @default 100000 */
   readonly auditLimit?: number;
   /** Aborting it cancels start-up (the promise rejects with the reason) or closes the simulator. */
@@ -78,6 +100,7 @@ export const DEFAULT_CLIENT: SsoClientRegistration = {
 export const DEFAULT_PUBLIC_CLIENT: SsoClientRegistration = { clientId: 'esikit-simulator-public' };
 
 export const DEFAULT_PAGES = 3;
+export const DEFAULT_DATA_CHANGE_RATE = 0.1;
 
 export interface NormalizedOptions {
   /** Undefined: the default list (found at start-up). */
@@ -91,6 +114,7 @@ export interface NormalizedOptions {
   readonly seed: number;
   readonly clock: SimulatorClock;
   readonly pages: number | Readonly<Record<string, number>>;
+  readonly dataChangeRate: number | Readonly<Record<string, number>>;
   readonly latencyMs: number;
   readonly faults: FaultConfig;
   readonly clients: readonly SsoClientRegistration[];
@@ -98,6 +122,7 @@ export interface NormalizedOptions {
   readonly errorWindowSeconds: number;
   readonly groups: Readonly<Record<string, GroupLimitOverride>>;
   readonly auditLimit: number;
+  readonly sso: SimulatorSsoOptions;
   readonly signal: AbortSignal | undefined;
 }
 
@@ -141,6 +166,21 @@ export function checkPages(
     fail(option, 'a number of pages or { [operationId]: pages }', value);
   }
   for (const [id, n] of Object.entries(value)) int(`${option}.${id}`, n, DEFAULT_PAGES, 1, 10_000);
+  return value as Record<string, number>;
+}
+
+function rate(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1))
+    fail(option, 'a number from 0 to 1', value);
+  return value;
+}
+
+function checkChangeRate(value: unknown): number | Readonly<Record<string, number>> {
+  if (value === undefined) return DEFAULT_DATA_CHANGE_RATE;
+  if (typeof value === 'number') return rate('dataChangeRate', value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail('dataChangeRate', 'a number from 0 to 1 or { [operationId]: rate }', value);
+  for (const [id, r] of Object.entries(value)) rate(`dataChangeRate.${id}`, r);
   return value as Record<string, number>;
 }
 
@@ -199,6 +239,8 @@ export function normalizeOptions(options: SimulatorOptions = {}): NormalizedOpti
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     fail('signal', 'an AbortSignal', options.signal);
   }
+  const sso = options.sso ?? {};
+  if (typeof sso !== 'object' || sso === null || Array.isArray(sso)) fail('sso', 'an object', sso);
   const limits = options.limits ?? {};
   if (typeof limits !== 'object' || limits === null) fail('limits', 'an object', limits);
   const groups = limits.groups ?? {};
@@ -217,6 +259,7 @@ export function normalizeOptions(options: SimulatorOptions = {}): NormalizedOpti
     seed: int('seed', options.seed, 1, 0),
     clock,
     pages: checkPages(options.pages ?? DEFAULT_PAGES),
+    dataChangeRate: checkChangeRate(options.dataChangeRate),
     latencyMs,
     faults,
     clients,
@@ -224,6 +267,7 @@ export function normalizeOptions(options: SimulatorOptions = {}): NormalizedOpti
     errorWindowSeconds: int('limits.errorWindowSeconds', limits.errorWindowSeconds, 60, 1),
     groups,
     auditLimit: int('auditLimit', options.auditLimit, 100_000, 10),
+    sso,
     signal: options.signal,
   };
 }

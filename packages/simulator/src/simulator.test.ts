@@ -49,13 +49,20 @@ describe('startSimulator', () => {
     expect((await call(s, '/characters/123456')).status).toBe(404);
   });
 
-  it('has int64 ids above 2^31 that are still safe integers', async () => {
+  it('has new-era character ids (2.1e9) and item ids above 2^31 that are still safe integers', async () => {
     await using s = await sim();
-    expect(s.characters.some((c) => c.id > 2 ** 31 && Number.isSafeInteger(c.id))).toBe(true);
-    const big = s.characters.find((c) => c.id > 2 ** 31)!;
-    const r = await call(s, `/characters/${big.id}`);
+    const recent = s.characters.find((c) => c.id >= 2_100_000_000)!;
+    const r = await call(s, `/characters/${recent.id}`);
     expect(r.status).toBe(200);
-    expect((r.json as { name: string }).name).toBe(big.name);
+    expect((r.json as { name: string }).name).toBe(recent.name);
+    const { access_token } = await s.issueTokens({
+      characterId: recent.id,
+      scopes: ['esi-assets.read_assets.v1'],
+    });
+    const assets = await call(s, `/characters/${recent.id}/assets`, { token: access_token });
+    const ids = (assets.json as { item_id: number }[]).map((a) => a.item_id);
+    expect(ids.length).toBeGreaterThan(0);
+    for (const id of ids) expect(id > 2 ** 31 && Number.isSafeInteger(id)).toBe(true);
   });
 
   it('is deterministic for a seed and differs across seeds', async () => {
@@ -68,7 +75,8 @@ describe('startSimulator', () => {
   });
 
   it('sends ETag, Last-Modified, Expires and Cache-Control, and 304 on a matching If-None-Match', async () => {
-    await using s = await sim();
+    // Prices change every window here, so the old ETag is sure to be stale after the rollover.
+    await using s = await sim({ dataChangeRate: { GetMarketsPrices: 1 } });
     const first = await call(s, '/markets/prices');
     expect(first.status).toBe(200);
     const { etag, expires } = first.headers;
@@ -198,7 +206,8 @@ describe('startSimulator', () => {
 
 describe('conditional requests', () => {
   it('answers 304 to If-Modified-Since at or after Last-Modified, 200 before it', async () => {
-    await using s = await sim();
+    // Data that changes every window, so each window has a later Last-Modified.
+    await using s = await sim({ dataChangeRate: { GetAlliances: 1 } });
     const first = await call(s, '/alliances');
     s.clock.advance(Date.parse(first.headers.expires!) - T0);
     const fresh = await call(s, '/alliances');
@@ -218,7 +227,7 @@ describe('conditional requests', () => {
 
 describe('data over time', () => {
   it('changes when the cache window rolls over and is the same again for the same window', async () => {
-    await using s = await sim();
+    await using s = await sim({ dataChangeRate: 1 });
     const path = '/markets/10000002/orders?order_type=sell&page=2';
     const first = await call(s, path);
     s.clock.advance(Date.parse(first.headers.expires!) - T0);

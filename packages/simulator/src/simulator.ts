@@ -12,6 +12,13 @@ import { createUniverse } from './internal/universe.js';
 import { baselineDate, defaultSpecSources, loadSpecs, SpecVersions } from './internal/versions.js';
 import { checkPages, normalizeOptions, type SimulatorOptions } from './options.js';
 import { type IssuedTokens, SsoServer } from './sso/index.js';
+import {
+  issueStoredToken,
+  seedTokenStore,
+  type SimStoredToken,
+  type StoredTokenRequest,
+  type TokenStoreLike,
+} from './stored-tokens.js';
 import type { SimCharacter, SsoClientRegistration } from './types.js';
 
 /** A running simulator: ESI and SSO on loopback. Close it (or `await using` it) when done. */
@@ -40,6 +47,29 @@ export interface Simulator extends AsyncDisposable {
     scopes: readonly string[];
     clientId?: string;
   }): Promise<IssuedTokens>;
+  /**
+   * Tokens for a character in the shape esikit's token stores take (core's `NewToken`).
+   *
+   * @example
+   * const token = await sim.issueStoredToken({ characterId: pilot.id, scopes: ['esi-skills.read_skills.v1'], userId: 'u1' });
+   * await store.create(token, sim.clock.now());
+   */
+  issueStoredToken(request: StoredTokenRequest): Promise<SimStoredToken>;
+  /**
+   * Logs each character in and `create`s the tokens in `store` (anything with
+   * `create(token, now)`), in one call; `now` defaults to the simulator clock.
+   *
+   * @example
+   * const [a, b] = await sim.seedTokenStore(new MemoryTokenStore(), [
+   *   { characterId: sim.characters[0].id, scopes: ['esi-wallet.read_character_wallet.v1'], userId: 'alice' },
+   *   { characterId: sim.characters[1].id, scopes: [], userId: 'bob' },
+   * ]);
+   */
+  seedTokenStore<T>(
+    store: TokenStoreLike<T>,
+    logins: readonly StoredTokenRequest[],
+    options?: { now?: number },
+  ): Promise<T[]>;
   /** Counters: requests, statuses, 304s, faults and the four citizenship violations. */
   stats(): SimulatorStats;
   /** Every ESI request seen (bounded by `auditLimit`), oldest first. */
@@ -114,6 +144,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
     }
   }
+  if (typeof o.dataChangeRate === 'object') {
+    for (const id of Object.keys(o.dataChangeRate)) {
+      if (!tables.some((t) => t.operations.some((x) => x.id === id))) {
+        throw new SimulatorError(
+          'ESIKIT_SIMULATOR_OPTION',
+          `startSimulator: option "dataChangeRate.${id}" names no operation of the spec`,
+        );
+      }
+    }
+  }
   const groups = new Set(operations.flatMap((op) => (op.rateLimit ? [op.rateLimit.group] : [])));
   for (const group of Object.keys(o.groups)) {
     if (!groups.has(group)) {
@@ -125,14 +165,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   const universe = createUniverse(o.seed);
   const characters = universe.characters as SimCharacter[];
-  const sso = new SsoServer({
-    clock: o.clock,
-    characters,
-    clients: o.clients,
-    seed: o.seed,
-    // A token may carry any scope some loaded version knows.
-    scopes: [...new Set(tables.flatMap((t) => t.scopes))].sort(),
-  });
+  let sso: SsoServer;
+  try {
+    sso = new SsoServer({
+      ...o.sso,
+      clock: o.clock,
+      characters,
+      clients: o.clients,
+      seed: o.seed,
+      // A token may carry any scope some loaded version knows.
+      scopes: [...new Set(tables.flatMap((t) => t.scopes))].sort(),
+    });
+  } catch (e) {
+    // One error type and one naming scheme for every option of startSimulator.
+    const message = (e as Error).message
+      .replace('SsoServer: option "clients', 'startSimulator: option "clients')
+      .replace('SsoServer: option "', 'startSimulator: option "sso.');
+    throw new SimulatorError('ESIKIT_SIMULATOR_OPTION', message, { cause: e });
+  }
   // RSA key generation is most of the start-up time; it runs on the thread pool meanwhile.
   const keysReady = sso.init();
   keysReady.catch(() => undefined); // awaited below; this only keeps an early failure handled
@@ -148,6 +198,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     faults,
     seed: o.seed,
     pages: o.pages,
+    dataChangeRate: o.dataChangeRate,
   });
   const handler = new EsiHandler({
     versions,
@@ -213,6 +264,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     tables,
     sso,
     issueTokens: (input) => sso.issueTokens(input),
+    issueStoredToken: (request) => issueStoredToken(sso, request),
+    seedTokenStore: (store, logins, options = {}) =>
+      seedTokenStore(sso, store, logins, options.now ?? o.clock.now()),
     stats: () => audit.stats(),
     audit: () => audit.entries(),
     resetAudit: () => audit.reset(),

@@ -14,6 +14,22 @@ export interface SsoClientRegistration {
   readonly clientId: string;
   /** Omit for a public (PKCE-only) client. */
   readonly clientSecret?: string;
-  /** Allowed callback URLs; empty means any. */
+  /**
+   * The callback URL(s) registered for the application; `/v2/oauth/authorize` refuses any other
+   * `redirect_uri` with EVE's `invalid_request` "The redirect URL does not match any of the
+   * configured values for this client.". @default any URL (no registration check)
+   */
   readonly redirectUris?: readonly string[];
+  /**
+   * Scopes the application is registered for; requesting another one (at the authorize
+   * endpoint or through `issueTokens`) is refused with EVE's `invalid_scope`
+   * "The requested '<scope>' scope is not valid.". @default every scope the SSO knows
+   */
+  readonly scopes?: readonly string[];
+  /**
+   * How this client's access tokens spell `iss`: `'url'` is the issuer as published
+   * (`https://login.eveonline.com`), `'host'` the bare host (`login.eveonline.com`), the two
+   * forms real EVE tokens carry. @default 'url'
+   */
+  readonly issuerForm?: 'url' | 'host';
 }

@@ -53,7 +53,7 @@ export async function call(
   sim: Simulator,
   path: string,
   init: {
-    method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
+    method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
     headers?: Record<string, string>;
     body?: unknown;
     token?: string;

@@ -1,6 +1,7 @@
 import type { JsonSchema, OperationSpec } from '@esikit/spec';
 import { type GenContext, type SchemaGenerator, UNSATISFIABLE } from './datagen.js';
 import { cursorPage, fromIdPage, type StreamRecord, streamRecords } from './pagination.js';
+import { makePlausible } from './plausible.js';
 import { hashString, Prng } from './prng.js';
 import type { SimCharacter } from '../types.js';
 import type { EntityCategory, Universe } from './universe.js';
@@ -117,6 +118,10 @@ export class BodyFactory {
   }
 
   build(req: BodyRequest): BodyResult {
+    return makePlausible(req, this.#build(req), this.#universe);
+  }
+
+  #build(req: BodyRequest): BodyResult {
     const { op } = req;
     const special = this.#special(req);
     if (special) return special;

@@ -22,6 +22,57 @@ function isObject(value: unknown): value is Json {
 
 const DAY = 86_400_000;
 
+const WORDS = [
+  'ore',
+  'fleet',
+  'station',
+  'contract',
+  'haul',
+  'mining',
+  'market',
+  'jump',
+  'gate',
+  'cargo',
+  'patrol',
+  'belt',
+  'outpost',
+  'frigate',
+  'cruiser',
+  'convoy',
+  'refinery',
+  'signal',
+  'drone',
+  'shield',
+  'armor',
+  'dock',
+  'freight',
+  'survey',
+  'relay',
+  'beacon',
+  'harbor',
+  'nebula',
+  'ember',
+  'quiet',
+  'northern',
+  'silver',
+  'deep',
+  'swift',
+  'old',
+  'red',
+  'iron',
+  'blue',
+];
+
+/** `count` words; capitalised as a title, or as a sentence. */
+function words(rng: Prng, count: number, title: boolean): string {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const w = rng.pick(WORDS);
+    out.push(title || i === 0 ? w[0]!.toUpperCase() + w.slice(1) : w);
+  }
+  return out.join(' ');
+}
+
 /**
  * Generates JSON values that validate against ESI's response schemas. Field names steer the
  * values (`corporation_id` → a corporation of the universe, `structure_id` → an id above 2^31)
@@ -167,6 +218,11 @@ export class SchemaGenerator {
     else if (/(solar_)?system_id$/.test(name)) value = rng.pick(u.systems).id;
     else if (/station_id$/.test(name)) value = rng.pick(u.stations).id;
     else if (/(^|_)type_id$/.test(name)) value = rng.pick(u.types).id;
+    else if (/skill_id$/.test(name)) value = rng.pick(u.skills).id;
+    // The four empire races (ids 1, 2, 4, 8) and their bloodlines and ancestries.
+    else if (name === 'race_id') value = rng.pick([1, 2, 4, 8]);
+    else if (name === 'bloodline_id') value = rng.int(1, 14);
+    else if (name === 'ancestry_id') value = rng.int(1, 42);
     else if (/region_id$/.test(name)) value = rng.pick([10000002, 10000043]);
     else if (/constellation_id$/.test(name)) value = 20000020;
     else if (/faction_id$/.test(name)) value = rng.pick([500001, 500003]);
@@ -175,7 +231,11 @@ export class SchemaGenerator {
     else if (/(structure|item|office|observer|starbase|skyhook|hub)_id$/.test(name))
       value = rng.pick(u.structureIds) + rng.int(0, 9_999) * (name.startsWith('structure') ? 0 : 1);
     else if (/_id$|^id$/.test(name)) value = rng.int(1, 2_000_000_000);
-    else if (/quantity|count|amount|runs|level|points|_sp$/.test(name)) value = rng.int(1, 5_000);
+    // Skill, PI upgrade and similar levels run 0–5 in EVE.
+    else if (/(^|_)level$/.test(name)) value = rng.int(0, 5);
+    // Tranquility's usual online count.
+    else if (name === 'players') value = rng.int(8_000, 38_000);
+    else if (/quantity|count|amount|runs|points|_sp$/.test(name)) value = rng.int(1, 5_000);
     else value = rng.int(0, 1_000_000);
     const min = typeof s.minimum === 'number' ? s.minimum : undefined;
     const max = typeof s.maximum === 'number' ? s.maximum : undefined;
@@ -220,9 +280,14 @@ export class SchemaGenerator {
     let out: string;
     if (name === 'ticker') out = rng.hex(4).toUpperCase();
     else if (/url/.test(name)) out = `https://example.invalid/${rng.hex(8)}`;
-    else if (/name|title|label/.test(name))
-      out = `${name.replace(/_/g, ' ')} ${rng.int(1, 999)}`.trim();
-    else out = `${name || 'text'} ${rng.hex(6)}`;
+    // Hashes are one token: killmail hashes are 40 hex digits, owner hashes base64.
+    else if (/owner_hash$/.test(name)) out = Buffer.from(rng.hex(40), 'hex').toString('base64');
+    else if (/hash$/.test(name)) out = rng.hex(40);
+    else if (/(^|_)(version|code|key|token|uuid)$/.test(name))
+      out = `${rng.int(1, 9)}.${rng.hex(6)}`;
+    else if (/name|title|label|subject/.test(name)) out = words(rng, rng.int(2, 3), true);
+    // Free text reads like text: words and a full stop, not a field name and a hex blob.
+    else out = `${words(rng, rng.int(4, 12), false)}.`;
     const minLength = typeof s.minLength === 'number' ? s.minLength : 0;
     const maxLength = typeof s.maxLength === 'number' ? s.maxLength : Infinity;
     if (out.length < minLength) out = out.padEnd(minLength, 'x');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OperationSpec, OperationTable } from '@esikit/spec';
 import type { SimulatorClock } from '../clock.js';
@@ -26,15 +27,22 @@ export interface EsiDeps {
 
 const MAX_BODY_BYTES = 1 << 20;
 const EXPIRY_PRUNE_AT = 50_000;
-
-/** What #serve decided, for the writer and the audit log. */
-interface Served {
-  readonly outcome: Outcome;
-  /** Absent for a CORS preflight, which no version serves. */
-  readonly version?: SpecVersion;
-  readonly op?: OperationSpec;
-  readonly fault?: 'reset' | 'truncate';
-}
+/**
+ * Request headers a browser app may send, named one by one: in a preflight answer `*` does not
+ * cover `Authorization` (Fetch standard, CORS-safelisted names), so real ESI lists them.
+ */
+const CORS_ALLOW_HEADERS = [
+  'Accept',
+  'Accept-Language',
+  'Authorization',
+  'Cache-Control',
+  'Content-Type',
+  'If-Modified-Since',
+  'If-None-Match',
+  'X-Compatibility-Date',
+  'X-Tenant',
+  'X-User-Agent',
+].join(', ');
 
 function errorOutcome(
   status: number,
@@ -60,6 +68,17 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** What #serve decided, plus what the handler needs to undo a cache window it did not serve. */
+interface Served {
+  readonly outcome: Outcome;
+  /** Absent for a CORS preflight, which no version serves. */
+  readonly version?: SpecVersion;
+  readonly op?: OperationSpec;
+  readonly fault?: 'reset' | 'truncate';
+  readonly resourceKey?: string;
+  readonly previousExpiry?: number | undefined;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -72,6 +91,11 @@ export class EsiHandler {
   readonly #d: EsiDeps;
   /** Expiry (ms) of what each client last received, per resource, for the cache-window counter. */
   readonly #expiries = new Map<string, number>();
+
+  #forgetExpiry(key: string, previous: number | undefined): void {
+    if (previous === undefined) this.#expiries.delete(key);
+    else this.#expiries.set(key, previous);
+  }
 
   #rememberExpiry(key: string, expires: number): void {
     // Long benchmarks touch many resources: forget the ones whose window is over.
@@ -97,6 +121,8 @@ export class EsiHandler {
     const at = d.clock.now();
     const url = new URL(req.url ?? '/', 'http://esi.invalid');
     const method = req.method ?? 'GET';
+    // HEAD is GET without the body: same route, checks, limits and headers.
+    const asGet = method === 'HEAD' ? 'GET' : method;
     const ua =
       header(req, 'x-user-agent') ??
       header(req, 'user-agent') ??
@@ -132,12 +158,19 @@ export class EsiHandler {
     let fault: 'reset' | 'truncate' | undefined;
     let outcome: Outcome;
     try {
-      const r = await this.#serve(req, url, method, ua, compat, access, authProblem, violations);
+      const r = await this.#serve(req, url, asGet, ua, compat, access, authProblem, violations);
       outcome = r.outcome;
       op = r.op;
       version = r.version;
-      // A body-less answer (204, 304) cannot be cut short.
-      fault = r.fault === 'truncate' && r.outcome.body === undefined ? undefined : r.fault;
+      // A body-less answer (204, 304, HEAD) cannot be cut short.
+      fault =
+        r.fault === 'truncate' && (r.outcome.body === undefined || method === 'HEAD')
+          ? undefined
+          : r.fault;
+      if (fault === 'truncate' && r.resourceKey !== undefined) {
+        // The client never got the whole body, so it got no cache window: its retry is fine.
+        this.#forgetExpiry(r.resourceKey, r.previousExpiry);
+      }
     } catch (e) {
       outcome = errorOutcome(
         500,
@@ -173,6 +206,7 @@ export class EsiHandler {
     }
     res.statusCode = outcome.status;
     res.setHeader('Date', httpDate(d.clock.now()));
+    res.setHeader('X-ESI-Request-ID', randomUUID());
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Access-Control-Expose-Headers', '*');
     if (op && version)
@@ -208,16 +242,17 @@ export class EsiHandler {
   ): Promise<Served> {
     const d = this.#d;
     const ip = req.socket.remoteAddress ?? 'unknown';
-    // ESI keys the error limit by application when a token says which one, else by source.
-    const errorKey = access ? `app:${access.clientId}` : `src:${ip}|${ua ?? ''}`;
+    // CCP's error limit is per source IP: neither a new User-Agent nor another application's
+    // token from the same address starts a fresh budget.
+    const errorKey = ip;
 
     if (method === 'OPTIONS') {
       return {
         outcome: {
           status: 204,
           headers: {
-            'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE, OPTIONS',
-            'Access-Control-Allow-Headers': '*',
+            'Access-Control-Allow-Methods': 'DELETE, GET, HEAD, OPTIONS, POST, PUT',
+            'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS,
             'Access-Control-Max-Age': '600',
           },
         },
@@ -239,14 +274,16 @@ export class EsiHandler {
 
     // Counter (i): a GET for a cached resource before the Expires this client was given.
     let resourceKey: string | undefined;
+    let previousExpiry: number | undefined;
     if (method === 'GET' && op?.cacheAge !== undefined) {
       const q = [...url.searchParams]
         .filter(([k]) => k !== 'user_agent' && k !== 'token')
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       // Per served version too: each date's representation is its own cached resource.
       resourceKey = `${url.pathname}?${new URLSearchParams(q).toString()}|${header(req, 'accept-language') ?? 'en'}|${access ? `${access.clientId}:${access.characterId}` : ip}|${version.date}`;
-      const expires = this.#expiries.get(resourceKey);
-      if (expires !== undefined && d.clock.now() < expires) violations.push('cacheWindow');
+      previousExpiry = this.#expiries.get(resourceKey);
+      if (previousExpiry !== undefined && d.clock.now() < previousExpiry)
+        violations.push('cacheWindow');
     }
 
     const finish = (outcome: Outcome, fault?: 'reset' | 'truncate'): Served => {
@@ -272,7 +309,13 @@ export class EsiHandler {
       ) {
         this.#rememberExpiry(resourceKey, Date.parse(outcome.headers.Expires));
       }
-      return { outcome, version, ...(op ? { op } : {}), ...(fault ? { fault } : {}) };
+      return {
+        outcome,
+        version,
+        ...(op ? { op } : {}),
+        ...(fault ? { fault } : {}),
+        ...(resourceKey !== undefined ? { resourceKey, previousExpiry } : {}),
+      };
     };
 
     // The error limit applies to every route, even those with buckets.

@@ -3,6 +3,8 @@ import type { SimulatorClock } from '../clock.js';
 import { type BodyFactory, type BodyResult, resourceName } from './bodies.js';
 import { cacheWindow, etagOf, httpDate, ifNoneMatchMatches } from './caching.js';
 import type { FaultInjector } from './faults.js';
+import { hashString } from './prng.js';
+import { DEFAULT_DATA_CHANGE_RATE } from '../options.js';
 
 /** An answer before it is written: status, headers and the serialized JSON body. */
 export interface Outcome {
@@ -17,11 +19,19 @@ export interface ResourceDeps {
   readonly faults: FaultInjector;
   readonly seed: number;
   pages: number | Readonly<Record<string, number>>;
+  /** Chance that a resource's data changes at a window rollover (see SimulatorOptions). */
+  readonly dataChangeRate: number | Readonly<Record<string, number>>;
 }
 
 /** Data of routes without `x-cache-age` still changes, on this period, but is not cacheable. */
 const UNCACHED_DATA_SECONDS = 300;
 const MEMO_LIMIT = 5_000;
+/**
+ * Every this many windows the data changes whatever the rate, so finding the last change looks
+ * back a bounded number of windows.
+ */
+const CHANGE_HORIZON = 256;
+const EPOCH_MEMO_LIMIT = 20_000;
 
 /**
  * Resources in time: which cache window a request falls in, the data of that window (rendered
@@ -33,6 +43,8 @@ export class ResourceResponder {
   readonly #memo = new Map<string, { result: BodyResult; text?: string; etag?: string }>();
   /** Bumped by the page-change fault: later pages of the resource see new data. */
   readonly #generations = new Map<string, number>();
+  /** Window index of the last data change, by resource and current window. */
+  readonly #epochs = new Map<string, number>();
 
   constructor(deps: ResourceDeps) {
     this.#d = deps;
@@ -40,6 +52,32 @@ export class ResourceResponder {
 
   setPages(pages: number | Readonly<Record<string, number>>): void {
     this.#d.pages = pages;
+  }
+
+  #changeRate(op: OperationSpec): number {
+    const r = this.#d.dataChangeRate;
+    return typeof r === 'number' ? r : (r[op.id] ?? DEFAULT_DATA_CHANGE_RATE);
+  }
+
+  /**
+   * The window in which this resource's data last changed, at or before `index`: each window
+   * changes it with the configured chance, decided by a hash so every page, client and process
+   * agrees on it.
+   */
+  #lastChange(op: OperationSpec, resource: string, index: number): number {
+    const rate = this.#changeRate(op);
+    if (rate >= 1) return index;
+    if (rate <= 0) return 0;
+    const memoKey = `${resource}|${index}`;
+    const known = this.#epochs.get(memoKey);
+    if (known !== undefined) return known;
+    const floor = index - (index % CHANGE_HORIZON);
+    let at = index;
+    while (at > floor && hashString(`${this.#d.seed}|change|${resource}|${at}`) / 2 ** 32 >= rate)
+      at--;
+    if (this.#epochs.size >= EPOCH_MEMO_LIMIT) this.#epochs.clear();
+    this.#epochs.set(memoKey, at);
+    return at;
   }
 
   #pagesFor(op: OperationSpec): number {
@@ -71,7 +109,15 @@ export class ResourceResponder {
     const resourceParams =
       op.pagination === 'cursor' ? { ...rest, before: _before, after: _after } : rest;
     const pages = op.pagination === 'pages' ? this.#pagesFor(op) : 1;
-    const resource = `${resourceName(op)}|${JSON.stringify(resourceParams)}|${window.index}`;
+    const identity = `${resourceName(op)}|${JSON.stringify(resourceParams)}`;
+    // Streams (cursor, from_id) gain records as time passes; other cached data changes only
+    // in some windows, and keeps its bytes, ETag and Last-Modified in the others.
+    const epoch =
+      cached && op.pagination !== 'cursor' && op.pagination !== 'from_id'
+        ? this.#lastChange(op, identity, window.index)
+        : window.index;
+    const epochStart = epoch * (window.expires - window.start);
+    const resource = `${identity}|${epoch}`;
     const generation = this.#generations.get(resource) ?? 0;
     const seedKey = `${d.seed}|${resource}|g${generation}|p${pages}`;
     const page = typeof params.page === 'number' ? params.page : 1;
@@ -95,7 +141,7 @@ export class ResourceResponder {
     const memoKey = `${seedKey}|page=${page}|${version.date}`;
     let memo = this.#memo.get(memoKey);
     if (!memo) {
-      const dataTime = cached ? window.start : now;
+      const dataTime = cached ? epochStart : now;
       const result = version.bodies.build({ op, params, requestBody, dataTime, seedKey, pages });
       const text = result.body !== undefined ? JSON.stringify(result.body) : undefined;
       memo = { result, ...(text !== undefined ? { text, etag: etagOf(text) } : {}) };
@@ -115,7 +161,8 @@ export class ResourceResponder {
       this.#generations.set(resource, generation + 1);
     }
     if (etag) headers.ETag = etag;
-    headers['Last-Modified'] = httpDate(window.start + generation * 1000);
+    const lastModified = (cached ? epochStart : window.start) + generation * 1000;
+    headers['Last-Modified'] = httpDate(lastModified);
     if (cached) {
       headers.Expires = httpDate(window.expires);
       headers['Cache-Control'] =
@@ -123,7 +170,6 @@ export class ResourceResponder {
     } else {
       headers['Cache-Control'] = 'no-cache';
     }
-    const lastModified = window.start + generation * 1000;
     // If-None-Match wins over If-Modified-Since (RFC 9110 13.1.3).
     if (conditional.ifNoneMatch !== undefined) {
       if (etag && ifNoneMatchMatches(conditional.ifNoneMatch, etag))

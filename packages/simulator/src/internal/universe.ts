@@ -40,6 +40,37 @@ export interface SimAlliance {
   readonly corporationIds: readonly number[];
 }
 
+/** An NPC station and where it is: market orders in a region sit in its stations. */
+export interface SimStation {
+  readonly id: number;
+  readonly systemId: number;
+  readonly regionId: number;
+}
+
+/**
+ * Id ranges CCP documents per entity kind (ESI docs, "ID ranges"; the table is not in the
+ * shared docs snapshot, so the ranges are those the simulator's brief quotes from it). Every
+ * generated id of these kinds lies in its range; `plausible-data.test.ts` checks it.
+ */
+export const ID_RANGES = {
+  /** Characters created 2010–2016, and the newer range (both below 2^31). */
+  character: [
+    [90_000_000, 98_000_000],
+    [2_100_000_000, 2_112_000_000],
+  ],
+  playerCorporation: [[98_000_000, 99_000_000]],
+  npcCorporation: [[1_000_000, 2_000_000]],
+  alliance: [[99_000_000, 100_000_000]],
+  region: [[10_000_000, 13_000_000]],
+  constellation: [[20_000_000, 23_000_000]],
+  solarSystem: [[30_000_000, 33_000_000]],
+  station: [[60_000_000, 64_000_000]],
+  /** Items (assets, jobs' blueprints …) and, from 1.02e12, Upwell structures. */
+  item: [[1_000_000_000_000, Number.MAX_SAFE_INTEGER]],
+  structure: [[1_020_000_000_000, Number.MAX_SAFE_INTEGER]],
+  type: [[0, 100_000_000]],
+} as const satisfies Record<string, readonly (readonly [number, number])[]>;
+
 /** The small, consistent world every generated body draws its ids and names from. */
 export interface Universe {
   readonly characters: readonly SimCharacter[];
@@ -49,6 +80,10 @@ export interface Universe {
   readonly systems: readonly UniverseEntity[];
   readonly stations: readonly UniverseEntity[];
   readonly types: readonly UniverseEntity[];
+  /** Real skill type ids (also in `types`' category, resolvable by name). */
+  readonly skills: readonly UniverseEntity[];
+  /** Trade-hub stations with their system and region. */
+  readonly stationsWhere: readonly SimStation[];
   /** Player structures: ids above 2^31 (~1.03e12), like Upwell structures. */
   readonly structureIds: readonly number[];
   readonly byId: ReadonlyMap<number, UniverseEntity>;
@@ -108,13 +143,25 @@ const ALLIANCE_WORDS = [
 const STATIC: readonly UniverseEntity[] = [
   { id: 10000002, name: 'The Forge', category: 'region' },
   { id: 10000043, name: 'Domain', category: 'region' },
+  { id: 10000032, name: 'Sinq Laison', category: 'region' },
+  { id: 10000030, name: 'Heimatar', category: 'region' },
+  { id: 10000042, name: 'Metropolis', category: 'region' },
   { id: 20000020, name: 'Kimotoro', category: 'constellation' },
   { id: 30000142, name: 'Jita', category: 'solar_system' },
   { id: 30000144, name: 'Perimeter', category: 'solar_system' },
   { id: 30002187, name: 'Amarr', category: 'solar_system' },
   { id: 30002659, name: 'Dodixie', category: 'solar_system' },
+  { id: 30002510, name: 'Rens', category: 'solar_system' },
+  { id: 30002053, name: 'Hek', category: 'solar_system' },
   { id: 60003760, name: 'Jita IV - Moon 4 - Caldari Navy Assembly Plant', category: 'station' },
   { id: 60008494, name: 'Amarr VIII (Oris) - Emperor Family Academy', category: 'station' },
+  {
+    id: 60011866,
+    name: 'Dodixie IX - Moon 20 - Federation Navy Assembly Plant',
+    category: 'station',
+  },
+  { id: 60004588, name: 'Rens VI - Moon 8 - Brutor Tribe Treasury', category: 'station' },
+  { id: 60005686, name: 'Hek VIII - Moon 12 - Boundless Creation Factory', category: 'station' },
   { id: 34, name: 'Tritanium', category: 'inventory_type' },
   { id: 35, name: 'Pyerite', category: 'inventory_type' },
   { id: 587, name: 'Rifter', category: 'inventory_type' },
@@ -123,12 +170,43 @@ const STATIC: readonly UniverseEntity[] = [
   { id: 500003, name: 'Amarr Empire', category: 'faction' },
 ];
 
+/** Where each trade hub is (station → system → region). */
+const STATION_PLACES: readonly SimStation[] = [
+  { id: 60003760, systemId: 30000142, regionId: 10000002 },
+  { id: 60008494, systemId: 30002187, regionId: 10000043 },
+  { id: 60011866, systemId: 30002659, regionId: 10000032 },
+  { id: 60004588, systemId: 30002510, regionId: 10000030 },
+  { id: 60005686, systemId: 30002053, regionId: 10000042 },
+];
+
+/** Skills every character starts with or trains early: real type ids from EVE's static data. */
+const SKILLS: readonly UniverseEntity[] = [
+  { id: 3300, name: 'Gunnery', category: 'inventory_type' },
+  { id: 3301, name: 'Small Hybrid Turret', category: 'inventory_type' },
+  { id: 3302, name: 'Small Projectile Turret', category: 'inventory_type' },
+  { id: 3303, name: 'Small Energy Turret', category: 'inventory_type' },
+  { id: 3319, name: 'Missile Launcher Operation', category: 'inventory_type' },
+  { id: 3327, name: 'Spaceship Command', category: 'inventory_type' },
+  { id: 3328, name: 'Gallente Frigate', category: 'inventory_type' },
+  { id: 3329, name: 'Minmatar Frigate', category: 'inventory_type' },
+  { id: 3330, name: 'Caldari Frigate', category: 'inventory_type' },
+  { id: 3331, name: 'Amarr Frigate', category: 'inventory_type' },
+  { id: 3380, name: 'Industry', category: 'inventory_type' },
+  { id: 3386, name: 'Mining', category: 'inventory_type' },
+  { id: 3392, name: 'Mechanics', category: 'inventory_type' },
+  { id: 3402, name: 'Science', category: 'inventory_type' },
+  { id: 3426, name: 'CPU Management', category: 'inventory_type' },
+  { id: 3443, name: 'Trade', category: 'inventory_type' },
+  { id: 3449, name: 'Navigation', category: 'inventory_type' },
+];
+
 /** Science and Trade Institute: where new characters start. */
 const NPC_CORP_ID = 1000045;
 
 /**
  * Builds the universe for a seed: 10 characters in 4 player corporations (plus one in an NPC
- * corporation), 2 alliances. Two character ids lie above 2^31 because new EVE ids do.
+ * corporation), 2 alliances. Eight character ids are in the 90M–98M range, two in the newer
+ * 2.1e9 range; structure and item ids lie above 2^31, as on EVE.
  */
 export function createUniverse(seed: number): Universe {
   const rng = new Prng(`universe:${seed}`);
@@ -147,11 +225,11 @@ export function createUniverse(seed: number): Universe {
 
   const characterIds: number[] = [];
   for (let i = 0; i < 10; i++) {
-    // The last two sit above 2^31 so clients that squeeze ids into int32 break in tests.
+    // Eight older characters spread over 90M–98M (one million each), two of the newer era.
     characterIds.push(
       i < 8
-        ? 90_000_000 + rng.int(1, 9_999_999) + i * 10_000_000
-        : 2_147_483_648 + rng.int(1, 50_000_000),
+        ? 90_000_000 + i * 1_000_000 + rng.int(1, 999_999)
+        : 2_100_000_000 + (i - 8) * 6_000_000 + rng.int(1, 5_999_999),
     );
   }
   const corpIds = [0, 1, 2, 3].map((i) => 98_000_000 + i * 100_000 + rng.int(1, 99_999));
@@ -223,6 +301,7 @@ export function createUniverse(seed: number): Universe {
     ...corporations.map((c) => ({ id: c.id, name: c.name, category: 'corporation' as const })),
     ...alliances.map((a) => ({ id: a.id, name: a.name, category: 'alliance' as const })),
     ...STATIC,
+    ...SKILLS,
   ];
   const byId = new Map(entities.map((e) => [e.id, e]));
   const byName = new Map(entities.map((e) => [e.name.toLowerCase(), e]));
@@ -233,6 +312,8 @@ export function createUniverse(seed: number): Universe {
     systems: STATIC.filter((e) => e.category === 'solar_system'),
     stations: STATIC.filter((e) => e.category === 'station'),
     types: STATIC.filter((e) => e.category === 'inventory_type'),
+    skills: SKILLS,
+    stationsWhere: STATION_PLACES,
     structureIds,
     byId,
     byName,

@@ -121,7 +121,7 @@ describe('consent page', () => {
     ]);
     const res = await postForm(chosen.action, fields);
     expect(res.status).toBe(400);
-    expect(res.text).toContain('is not registered for client');
+    expect(res.text).toContain('does not match any of the configured values');
   });
 
   it('an unknown character_id is a 400', async () => {
@@ -197,7 +197,7 @@ describe('request validation', () => {
       'unregistered redirect_uri',
       { redirect_uri: 'http://127.0.0.1:9/other' },
       'invalid_request',
-      /not registered/,
+      /^The redirect URL does not match any of the configured values for this client\.$/,
     ],
     ['response_type=token', { response_type: 'token' }, 'unsupported_response_type', /"token"/],
     [
@@ -211,7 +211,7 @@ describe('request validation', () => {
       'unknown scope',
       { scope: 'publicData esi-made.up.v1 nonsense' },
       'invalid_scope',
-      /unknown scope: nonsense$/,
+      /^The requested 'nonsense' scope is not valid\.$/,
     ],
     [
       'plain PKCE',
@@ -284,7 +284,7 @@ describe('request validation', () => {
       'application/json',
     );
     expect(JSON.parse(bad.text).error_description).toBe(
-      'unknown scope: esi-wallet.read_character_wallet.v1',
+      "The requested 'esi-wallet.read_character_wallet.v1' scope is not valid.",
     );
   });
 });

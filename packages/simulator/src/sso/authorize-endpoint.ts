@@ -118,9 +118,10 @@ export function validateAuthorizeRequest(core: SsoCore, params: URLSearchParams)
   }
   const registered = client.redirectUris ?? [];
   if (registered.length > 0 && !registered.includes(redirectUri)) {
+    // EVE's words (v2 SSO): the registered callback is compared exactly.
     throw new OAuthError(
       'invalid_request',
-      `redirect_uri ${JSON.stringify(redirectUri)} is not registered for client ${JSON.stringify(clientId)}`,
+      'The redirect URL does not match any of the configured values for this client.',
     );
   }
 
@@ -136,9 +137,10 @@ export function validateAuthorizeRequest(core: SsoCore, params: URLSearchParams)
     throw new OAuthError('invalid_request', 'state is required (it protects the login from CSRF)');
 
   const scopes = [...new Set((get('scope') ?? '').split(' ').filter((s) => s !== ''))];
-  const unknown = scopes.filter((s) => !core.isKnownScope(s));
-  if (unknown.length > 0)
-    throw new OAuthError('invalid_scope', `unknown scope: ${unknown.join(' ')}`);
+  // EVE names the first scope it refuses, whether unknown or not registered for the app.
+  const refused = core.refusedScopes(clientId, scopes);
+  if (refused.length > 0)
+    throw new OAuthError('invalid_scope', `The requested '${refused[0]}' scope is not valid.`);
 
   const codeChallenge = get('code_challenge');
   const method = get('code_challenge_method');

@@ -57,6 +57,8 @@ type Counter = Exclude<keyof SsoStats, 'tokenErrors' | 'refreshesByCharacter'>;
 const VERIFIED_CACHE_SIZE = 4096;
 
 const SUBJECT = /^CHARACTER:EVE:([1-9][0-9]*)$/;
+/** What EVE's tokens carry, and what verifiers with EVE's issuers hard-wired accept. */
+const EVE_ISSUER = 'https://login.eveonline.com';
 
 /**
  * The SSO's state and the operations every endpoint shares: issuing and verifying tokens.
@@ -68,6 +70,8 @@ export class SsoCore {
   readonly keys: KeyRing;
   readonly grants: GrantStore;
   autoConsent: number | undefined;
+  /** The server's own origin, once `SsoServer.setBaseUrl` told it. */
+  baseUrl: string | undefined;
   readonly #counters: Record<Counter, number> = {
     authorize: 0,
     codesIssued: 0,
@@ -96,6 +100,32 @@ export class SsoCore {
 
   client(id: string): SsoClientRegistration | undefined {
     return this.options.clients.get(id);
+  }
+
+  /** The `issuer` the metadata publishes; `base` is the server's origin as the caller reached it. */
+  metadataIssuer(base: string): string {
+    const { issuer } = this.options;
+    return issuer === undefined || issuer === 'self' ? base : issuer;
+  }
+
+  /** The `iss` a token for `clientId` carries: the issuer, or its bare host for `issuerForm: 'host'`. */
+  tokenIssuer(clientId: string): string {
+    const { issuer } = this.options;
+    const url =
+      issuer === undefined
+        ? EVE_ISSUER
+        : issuer === 'self'
+          ? (this.baseUrl ?? 'http://127.0.0.1')
+          : issuer.replace(/\/$/, '');
+    return this.client(clientId)?.issuerForm === 'host' ? new URL(url).host : url;
+  }
+
+  /** Scopes in `requested` the client may not ask for: unknown to the SSO or not registered. */
+  refusedScopes(clientId: string, requested: readonly string[]): string[] {
+    const registered = this.client(clientId)?.scopes;
+    return requested.filter(
+      (s) => !this.isKnownScope(s) || (registered !== undefined && !registered.includes(s)),
+    );
   }
 
   isKnownScope(scope: string): boolean {
@@ -157,7 +187,7 @@ export class SsoCore {
       owner: grant.ownerHash,
       exp: iat + ttl,
       iat,
-      iss: this.options.issuer,
+      iss: this.tokenIssuer(grant.clientId),
     };
     const accessToken = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })

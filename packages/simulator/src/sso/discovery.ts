@@ -6,12 +6,12 @@ import { sendJson } from './http.js';
 
 /**
  * `/.well-known/oauth-authorization-server`, shaped like login.eveonline.com's, minus what the
- * simulator does not do (the implicit `token` response type, `client_secret_jwt`). `issuer` is
- * the base URL: OAuth clients (openid-client) insist it equals the URL they discovered from.
+ * simulator does not do (the implicit `token` response type, `client_secret_jwt`). The endpoints
+ * are under the server's own URL; `issuer` is the configured issuer identifier.
  */
-export function metadataDocument(baseUrl: string): Record<string, unknown> {
+export function metadataDocument(baseUrl: string, issuer: string): Record<string, unknown> {
   return {
-    issuer: baseUrl,
+    issuer,
     authorization_endpoint: `${baseUrl}/v2/oauth/authorize`,
     token_endpoint: `${baseUrl}/v2/oauth/token`,
     userinfo_endpoint: `${baseUrl}/v2/oauth/verify`,
@@ -28,7 +28,7 @@ export function metadataDocument(baseUrl: string): Record<string, unknown> {
 
 export function handleMetadata(core: SsoCore, res: ServerResponse, baseUrl: string): void {
   core.count('metadataRequests');
-  sendJson(res, 200, metadataDocument(baseUrl));
+  sendJson(res, 200, metadataDocument(baseUrl, core.metadataIssuer(baseUrl)));
 }
 
 export function handleJwks(core: SsoCore, res: ServerResponse): void {

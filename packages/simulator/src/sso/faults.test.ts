@@ -28,6 +28,20 @@ async function refresh(refreshToken: string, options: { headersTimeout?: number 
   return { status: res.statusCode, body: (await res.body.json()) as Record<string, string> };
 }
 
+/** Waits (real time, polling) until `n` requests sleep on the frozen simulator clock. */
+async function untilSleeping(n = 1): Promise<void> {
+  while (fx.clock.sleeping < n) await new Promise((r) => setTimeout(r, 5));
+}
+
+/** Whether `p` settles within `ms` of real time (a negative check; no upper-bound claim). */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  const settled = p.then(
+    () => true,
+    () => true,
+  );
+  return Promise.race([settled, new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+}
+
 const issue = () => fx.sso.issueTokens({ characterId: CHARACTERS[0]!.id, scopes: ['publicData'] });
 
 describe('token endpoint faults', () => {
@@ -70,7 +84,19 @@ describe('token endpoint faults', () => {
     expect((await refresh(refresh_token, { headersTimeout: 2_000 })).status).toBe(200);
   });
 
-  it('latency alone still answers, after the delay', async () => {
+  it('latency follows a frozen simulator clock: the answer comes once the clock has moved on', async () => {
+    const { refresh_token } = await issue();
+    fx.sso.setFaults({ token: { latencyMs: 60_000 } });
+    const pending = refresh(refresh_token);
+    await untilSleeping();
+    fx.clock.advance(59_999);
+    expect(await settlesWithin(pending, 100)).toBe(false);
+    fx.clock.advance(1);
+    expect((await pending).status).toBe(200);
+  });
+
+  it('on a running clock the latency is real time', async () => {
+    fx.clock.unfreeze();
     const { refresh_token } = await issue();
     fx.sso.setFaults({ token: { latencyMs: 150 } });
     const started = performance.now();
@@ -90,13 +116,16 @@ describe('token endpoint faults', () => {
     expect(again).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
   });
 
-  it('latencyAfterMs alone still answers, after the delay', async () => {
+  it('latencyAfterMs alone still answers, once the frozen clock has moved on', async () => {
     const { refresh_token } = await issue();
-    fx.sso.setFaults({ token: { latencyAfterMs: 150 } });
-    const started = performance.now();
-    expect((await refresh(refresh_token)).status).toBe(200);
-    // A lower bound on an injected delay, not a performance claim.
-    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    fx.sso.setFaults({ token: { latencyAfterMs: 30_000 } });
+    const pending = refresh(refresh_token);
+    await untilSleeping();
+    // The work is done already; only the answer waits for the clock.
+    expect(fx.sso.stats().refreshes).toBe(1);
+    expect(await settlesWithin(pending, 100)).toBe(false);
+    fx.clock.advance(30_000);
+    expect((await pending).status).toBe(200);
   });
 
   it('setFaults({}) clears a fault without `times`', async () => {
@@ -151,8 +180,90 @@ describe('setFaults validation', () => {
     [{ token: { latencyAfterMs: -1 } }, /token\.latencyAfterMs must be a number >= 0, got -1/],
     [{ jwks: { status: 500, times: 0 } }, /jwks\.times must be an integer >= 1, got 0/],
     [{ metadata: { times: 1 } }, /metadata does nothing/],
+    [{ global: { errorRate: 1.5 } }, /global\.errorRate must be between 0 and 1, got 1\.5/],
+    [{ routes: { token: { resetRate: -1 } } }, /routes\.token\.resetRate must be between 0 and 1/],
+    [{ routes: { userinfo: { status: 500 } } }, /unknown endpoint "routes\.userinfo"/],
+    [
+      { token: { status: 500 }, routes: { token: { status: 502 } } },
+      /both directly and under routes/,
+    ],
+    [
+      { failNext: { count: 1, with: 404 } },
+      /failNext\[0\]\.with must be 500\|502\|503\|504\|'reset', got 404/,
+    ],
+    [
+      { failNext: [{ count: 1, with: 500, endpoint: 'authorize' }] },
+      /failNext\[0\]\.endpoint must be one of/,
+    ],
+    [
+      { token: { statuses: [418], errorRate: 1 } },
+      /token\.statuses may hold 500, 502, 503, 504, got 418/,
+    ],
     [{ userinfo: { status: 500 } }, /unknown endpoint "userinfo"/],
   ])('%j is refused', (faults, message) => {
     expect(() => fx.sso.setFaults(faults as never)).toThrow(message);
+  });
+});
+
+describe('faults shaped like ESI faults', () => {
+  it('errorRate draws a seeded share of 5xx from statuses, the same way for the same seed', async () => {
+    const { refresh_token } = await issue();
+    const run = async (): Promise<number[]> => {
+      fx.sso.setFaults({ routes: { jwks: { errorRate: 0.4, statuses: [502, 503] } }, seed: 9 });
+      const out: number[] = [];
+      for (let i = 0; i < 60; i++) {
+        const r = await request(`${fx.url}/oauth/jwks`);
+        await r.body.dump();
+        out.push(r.statusCode);
+      }
+      return out;
+    };
+    const a = await run();
+    expect(await run()).toEqual(a);
+    const failed = a.filter((s) => s !== 200);
+    expect(failed.length).toBeGreaterThan(10);
+    expect(failed.length).toBeLessThan(40);
+    expect(new Set(failed)).toEqual(new Set([502, 503]));
+    // Only the jwks endpoint was affected.
+    expect((await refresh(refresh_token)).status).toBe(200);
+  });
+
+  it('failNext fails exactly the next N matching requests, per endpoint or any, several at once', async () => {
+    const { refresh_token } = await issue();
+    fx.sso.setFaults({
+      failNext: [
+        { count: 2, with: 503, endpoint: 'token' },
+        { count: 1, with: 'reset', endpoint: 'metadata' },
+      ],
+    });
+    const meta = await request(`${fx.url}/oauth/jwks`);
+    await meta.body.dump();
+    expect(meta.statusCode).toBe(200); // jwks is not targeted
+    expect((await refresh(refresh_token)).status).toBe(503);
+    expect((await refresh(refresh_token)).status).toBe(503);
+    await expect(
+      request(`${fx.url}/.well-known/oauth-authorization-server`).then((r) => r.body.text()),
+    ).rejects.toBeInstanceOf(errors.SocketError);
+    expect((await refresh(refresh_token)).status).toBe(200);
+    expect(fx.sso.stats().faultsInjected).toBe(3);
+  });
+
+  it('global applies where an endpoint has no spec of its own; kinds combine (latency, then the error)', async () => {
+    const { refresh_token } = await issue();
+    fx.sso.setFaults({
+      global: { latencyMs: 10_000, status: 502 },
+      routes: { jwks: { latencyMs: 1 } },
+    });
+    const pending = refresh(refresh_token);
+    await untilSleeping();
+    expect(await settlesWithin(pending, 100)).toBe(false);
+    fx.clock.advance(10_000);
+    expect((await pending).status).toBe(502);
+    const jwks = request(`${fx.url}/oauth/jwks`);
+    await untilSleeping();
+    fx.clock.advance(1);
+    const answered = await jwks;
+    await answered.body.dump();
+    expect(answered.statusCode).toBe(200);
   });
 });

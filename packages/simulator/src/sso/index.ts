@@ -17,7 +17,7 @@ import { handleToken } from './token-endpoint.js';
 export type { IssuedTokens, SsoStats, VerifiedAccess } from './core.js';
 export { SsoVerifyError } from './errors.js';
 export type { SsoVerifyReason } from './errors.js';
-export type { Fault, SsoFaults } from './faults.js';
+export type { Fault, FaultTarget, SsoFailNext, SsoFaults, SsoFaultStatus } from './faults.js';
 export type { JwksDocument } from './keys.js';
 export type { SsoServerOptions } from './options.js';
 
@@ -39,13 +39,14 @@ type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<vo
  */
 export class SsoServer {
   readonly #core: SsoCore;
-  readonly #faults = new FaultInjector();
+  readonly #faults: FaultInjector;
   #baseUrl: string | undefined;
   readonly #routes: ReadonlyMap<string, Readonly<Partial<Record<string, Route>>>>;
 
   constructor(options: SsoServerOptions) {
     this.#core = new SsoCore(normalizeOptions(options));
     const core = this.#core;
+    this.#faults = new FaultInjector(core.options.clock);
     const faulty =
       (target: FaultTarget, route: Route): Route =>
       async (req, res, url) => {
@@ -87,6 +88,7 @@ export class SsoServer {
       );
     }
     this.#baseUrl = url.replace(/\/+$/, '');
+    this.#core.baseUrl = this.#baseUrl;
   }
 
   /**
@@ -152,12 +154,15 @@ export class SsoServer {
     if (!core.client(clientId)) {
       throw new TypeError(`SsoServer.issueTokens: unknown clientId ${JSON.stringify(clientId)}`);
     }
-    if (
-      !Array.isArray(input.scopes) ||
-      input.scopes.some((s) => typeof s !== 'string' || !core.isKnownScope(s))
-    ) {
+    if (!Array.isArray(input.scopes) || input.scopes.some((s) => typeof s !== 'string')) {
       throw new TypeError(
-        `SsoServer.issueTokens: scopes must be known scope names, got ${JSON.stringify(input.scopes)}`,
+        `SsoServer.issueTokens: scopes must be an array of scope names, got ${JSON.stringify(input.scopes)}`,
+      );
+    }
+    const refused = core.refusedScopes(clientId, input.scopes);
+    if (refused.length > 0) {
+      throw new TypeError(
+        `SsoServer.issueTokens: scope ${JSON.stringify(refused[0])} is unknown or not registered for client ${JSON.stringify(clientId)}`,
       );
     }
     const grant = core.grants.addGrant({

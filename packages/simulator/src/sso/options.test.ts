@@ -51,7 +51,16 @@ describe('SsoServer options', () => {
       { authorizationCodeTtlSeconds: 0 },
       /option "authorizationCodeTtlSeconds" must be an integer >= 1, got 0/,
     ],
-    [{ issuer: '' }, /option "issuer" must be a non-empty string, got ""/],
+    [{ issuer: '' }, /option "issuer" must be 'self' or an http\(s\) origin .*, got ""/],
+    [{ issuer: 'login.eveonline.com' }, /option "issuer" must be .*, got "login.eveonline.com"/],
+    [
+      { clients: [{ clientId: 'a', scopes: 'publicData' }] },
+      /clients\[0\]\.scopes" must be an array of scope names, got "publicData"/,
+    ],
+    [
+      { clients: [{ clientId: 'a', issuerForm: 'bare' }] },
+      /clients\[0\]\.issuerForm" must be 'url' or 'host', got "bare"/,
+    ],
     [{ seed: 'abc' }, /option "seed" must be an integer, got "abc"/],
     [{ scopes: ['a b'] }, /option "scopes\[0\]" must be a scope name without spaces, got "a b"/],
   ])('%j is refused with a message naming the option', (change, message) => {
@@ -82,7 +91,7 @@ describe('SsoServer options', () => {
     ).rejects.toThrow(/unknown clientId "x"/);
     await expect(
       sso.issueTokens({ characterId: CHARACTERS[0]!.id, scopes: ['nope'] }),
-    ).rejects.toThrow(/scopes must be known scope names, got \["nope"\]/);
+    ).rejects.toThrow(/scope "nope" is unknown or not registered for client/);
     expect(() => sso.transferCharacter(7)).toThrow(/no character with id 7/);
     expect(() => sso.setBaseUrl('not a url')).toThrow(/must be an absolute URL/);
   });

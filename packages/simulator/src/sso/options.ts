@@ -13,9 +13,16 @@ export interface SsoServerOptions {
   /** Registered applications. A client without `clientSecret` is public and must use PKCE. */
   readonly clients: readonly SsoClientRegistration[];
   /**
-   * The JWT `iss` claim. The metadata document's `issuer` is the server's own base URL instead,
-   * because OAuth clients check it against the URL they discovered it from.
-   * @default 'https://login.eveonline.com'
+   * The issuer identifier. Set, it is published as `issuer` in
+   * `/.well-known/oauth-authorization-server` AND carried as `iss` in every access token (in the
+   * client's `issuerForm`), consistent as on EVE: `'https://login.eveonline.com'` (clients then
+   * discover from the well-known URL itself, or configure the metadata statically, since the
+   * issuer is not the server's URL), or `'self'` for the server's own base URL (what clients that
+   * discover from the server URL and check `iss` against the discovered issuer need).
+   * Unset, the metadata names the server's base URL (so discovery from it works) while tokens
+   * carry EVE's `https://login.eveonline.com` (so verifiers that accept only EVE's issuers, such
+   * as esikit's, work): the one combination that is not consistent, kept for those verifiers.
+   * @default undefined
    */
   readonly issuer?: string;
   /** Access token lifetime (`exp - iat`). @default 1200 */
@@ -39,7 +46,8 @@ export interface NormalizedSsoOptions {
   readonly clock: SimulatorClock;
   readonly characters: readonly SimCharacter[];
   readonly clients: ReadonlyMap<string, SsoClientRegistration>;
-  readonly issuer: string;
+  /** `'self'`, an issuer URL, or undefined for the split default (see SsoServerOptions.issuer). */
+  readonly issuer: string | undefined;
   readonly accessTokenTtlSeconds: number;
   readonly seed: number | undefined;
   readonly scopes: ReadonlySet<string> | undefined;
@@ -108,6 +116,15 @@ export function normalizeOptions(options: SsoServerOptions): NormalizedSsoOption
       // The secret itself never goes into a message.
       fail(`${at}.clientSecret`, 'a non-empty string or undefined', typeof c.clientSecret);
     }
+    if (c.scopes !== undefined) {
+      if (!Array.isArray(c.scopes)) fail(`${at}.scopes`, 'an array of scope names', c.scopes);
+      c.scopes.forEach((s, j) => {
+        if (typeof s !== 'string' || s === '' || /\s/.test(s))
+          fail(`${at}.scopes[${j}]`, 'a scope name without spaces', s);
+      });
+    }
+    if (c.issuerForm !== undefined && c.issuerForm !== 'url' && c.issuerForm !== 'host')
+      fail(`${at}.issuerForm`, "'url' or 'host'", c.issuerForm);
     if (c.redirectUris !== undefined) {
       if (!Array.isArray(c.redirectUris))
         fail(`${at}.redirectUris`, 'an array of URLs', c.redirectUris);
@@ -119,8 +136,13 @@ export function normalizeOptions(options: SsoServerOptions): NormalizedSsoOption
     clientMap.set(c.clientId, c);
   });
 
-  const issuer = options.issuer ?? 'https://login.eveonline.com';
-  if (typeof issuer !== 'string' || issuer === '') fail('issuer', 'a non-empty string', issuer);
+  const { issuer } = options;
+  if (
+    issuer !== undefined &&
+    issuer !== 'self' &&
+    (typeof issuer !== 'string' || !/^https?:\/\/[^/?#]+\/?$/.test(issuer))
+  )
+    fail('issuer', "'self' or an http(s) origin such as 'https://login.eveonline.com'", issuer);
   // expires_in is reported one second short of the lifetime, like EVE (1199 for 1200).
   const accessTokenTtlSeconds = int(
     'accessTokenTtlSeconds',
