@@ -1,7 +1,8 @@
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { harnessPerTest, T0, tick, type Harness } from '../test/helpers.js';
-import { EsiAbortedError, EsiIncompleteResultError } from './index.js';
+import { APP, harnessPerTest, T0, tick, type Harness } from '../test/helpers.js';
+import { startProxy } from '../test/proxy.js';
+import { createEsiClient, EsiAbortedError, EsiIncompleteResultError } from './index.js';
 
 const ORDERS = 'GetMarketsRegionIdOrders';
 
@@ -148,5 +149,63 @@ describe('results() over X-Pages', () => {
     await tick(100);
     controller.abort();
     await expect(walk).rejects.toBeInstanceOf(EsiAbortedError);
+  });
+
+  it('regression: pages of one window without Last-Modified are one snapshot, whatever the clock did between them', async () => {
+    // ESI sends some X-Pages routes without Last-Modified. Each page arrives a little later (the
+    // proxy moves the clock 700 ms per request) with its own Date, so the client-clock expiry
+    // of each page, rounded to seconds, lands on either side of a second: the old comparison
+    // judged the pages different, waited for the next window and fetched everything again.
+    const h = await start({ pages: { [ORDERS]: 4 } });
+    await using proxy = await startProxy(h.sim.esiUrl, {
+      beforeForward: () => h.sim.clock.advance(700),
+      rewrite: (_path, answer) => {
+        delete answer.headers['last-modified'];
+        return answer;
+      },
+    });
+    const esi = createEsiClient({ ...APP, baseUrl: proxy.url, clock: () => h.sim.clock.now() });
+    try {
+      const all = await advanceWhile(
+        h,
+        esi.request(ORDERS, { region_id: 10000002 }).resultsWithResponse(),
+        30_000,
+      );
+      expect(all.lastModified).toBeUndefined();
+      expect(all.pages).toBe(4);
+      expect(h.seen(ORDERS)).toBe(4);
+      expect(new Set(h.sim.audit().map((e) => e.status))).toEqual(new Set([200]));
+    } finally {
+      await esi.close();
+    }
+  });
+
+  it('without Last-Modified, still sees pages of another window by the Expires ESI sent', async () => {
+    const h = await start({ pages: { [ORDERS]: 3 } });
+    let forwarded = 0;
+    await using proxy = await startProxy(h.sim.esiUrl, {
+      // Pages 2 and 3 of the first walk fall in the next 5-minute window.
+      beforeForward: () => {
+        if (++forwarded === 2) h.sim.clock.advance(300_000);
+      },
+      rewrite: (_path, answer) => {
+        delete answer.headers['last-modified'];
+        return answer;
+      },
+    });
+    const esi = createEsiClient({ ...APP, baseUrl: proxy.url, clock: () => h.sim.clock.now() });
+    try {
+      await esi.request(ORDERS, { region_id: 10000002 }).results();
+      // The first walk mixed windows; the second starts over from page 1 of the new window,
+      // whose pages 2 and 3 are still fresh in the cache.
+      expect(h.sim.audit().map((e) => e.query)).toEqual([
+        'order_type=all',
+        expect.stringMatching(/page=[23]$/),
+        expect.stringMatching(/page=[23]$/),
+        'order_type=all',
+      ]);
+    } finally {
+      await esi.close();
+    }
   });
 });

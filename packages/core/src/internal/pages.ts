@@ -18,8 +18,8 @@ const MAX_WINDOW_WAIT_MS = 5 * 60 * 1000;
 
 /**
  * Fetches every page of an X-Pages route as one snapshot: page 1 first, then 2..N with bounded
- * concurrency; pages that disagree on Last-Modified (or Expires) mean the data changed while
- * fetching, so the whole set is fetched again once the older window has passed.
+ * concurrency; pages that disagree on Last-Modified (or, without it, on ESI's Expires) mean the
+ * data changed while fetching, so the whole set is fetched again once the older window has passed.
  */
 export async function collectPages(
   fetchPage: (page: number, signal: AbortSignal | undefined) => Promise<EsiResponse<unknown>>,
@@ -72,17 +72,32 @@ export async function collectPages(
   throw new EsiIncompleteResultError(options.operation, Math.min(attempt, maxAttempts), why);
 }
 
+/**
+ * What says which cache window a page belongs to, as ESI sent it: `Last-Modified` when every
+ * page has one, else ESI's own `Expires` instant when every page has one. Never the client-clock
+ * expiry: that is ESI's window re-read against each response's `Date` and the client's clock at
+ * arrival, so two pages of one window can land a second apart.
+ */
+function windowKeys(pages: readonly EsiResponse<unknown>[]): {
+  keys: (number | undefined)[];
+  by: 'Last-Modified' | 'Expires' | undefined;
+} {
+  const parse = (v: string | undefined): number => (v === undefined ? Number.NaN : Date.parse(v));
+  const modified = pages.map((p) => parse(p.lastModified));
+  if (modified.every((k) => !Number.isNaN(k))) return { keys: modified, by: 'Last-Modified' };
+  const expires = pages.map((p) => parse(p.headers.expires));
+  if (expires.every((k) => !Number.isNaN(k))) return { keys: expires, by: 'Expires' };
+  // Nothing to tell windows apart with: only the page count can show a change.
+  return { keys: pages.map(() => undefined), by: undefined };
+}
+
 function disagreement(
   pages: readonly EsiResponse<unknown>[],
 ): { why: string; oldestExpires: number | undefined } | undefined {
-  const first = pages[0];
-  if (!first) return undefined;
-  const byModified = pages.every((p) => p.lastModified !== undefined);
-  const key = (p: EsiResponse<unknown>): number =>
-    byModified ? Date.parse(p.lastModified as string) : Math.round((p.expires ?? 0) / 1000);
-  const keys = pages.map(key);
-  const newest = Math.max(...keys);
-  const older = pages.filter((_, i) => keys[i] !== newest);
+  if (pages.length === 0) return undefined;
+  const { keys, by } = windowKeys(pages);
+  const newest = Math.max(...keys.map((k) => k ?? Number.NEGATIVE_INFINITY));
+  const older = pages.filter((_, i) => keys[i] !== undefined && keys[i] !== newest);
   const pageCounts = new Set(pages.map((p) => p.pages ?? 1));
   if (older.length === 0 && pageCounts.size <= 1) return undefined;
   const oldestExpires = older.length
@@ -90,7 +105,7 @@ function disagreement(
     : Math.min(...pages.map((p) => p.expires ?? 0));
   const why =
     older.length > 0
-      ? `${older.length} of ${pages.length} pages had an older ${byModified ? 'Last-Modified' : 'Expires'}`
+      ? `${older.length} of ${pages.length} pages had an older ${by ?? 'window'}`
       : 'the page count changed';
   return { why, oldestExpires };
 }
