@@ -110,3 +110,29 @@ describe('from_id routes', () => {
     expect(collected.map((tx) => tx.transaction_id)).toEqual(all);
   });
 });
+
+describe('paging parameters of walks', () => {
+  it('regression: `before`/`after` (cursor) and `from_id` in params are refused before anything is sent', async () => {
+    const h = await start();
+    const t = await h.token(0, [WALLET]);
+    const jobs = (params: object) =>
+      h.esi.request('GetFreelanceJobsListing', params as { limit?: number });
+    const wallet = h.esi.request(
+      'GetCharactersCharacterIdWalletTransactions',
+      { character_id: t.characterId, from_id: 5 } as { character_id: number },
+      { token: t.accessToken },
+    );
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => jobs({ after: 'x' }).result(), 'after'],
+      [() => jobs({ before: 'x' }).results(), 'before'],
+      [() => wallet.result(), 'from_id'],
+      [() => wallet.results(), 'from_id'],
+    ];
+    for (const [call, parameter] of cases) {
+      const e = await call().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(EsiValidationError);
+      expect(e).toMatchObject({ code: 'ESIKIT_VALIDATION', parameter });
+    }
+    expect(h.sim.audit()).toHaveLength(0);
+  });
+});

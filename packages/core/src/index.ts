@@ -31,6 +31,7 @@ export type {
   EsiCallOptions,
   EsiCursorOptions,
   EsiPageOptions,
+  EsiPagingParam,
   EsiParams,
   EsiRequest,
   EsiRequestArgs,

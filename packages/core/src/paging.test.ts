@@ -2,7 +2,12 @@ import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { APP, harnessPerTest, T0, tick, type Harness } from '../test/helpers.js';
 import { startProxy } from '../test/proxy.js';
-import { createEsiClient, EsiAbortedError, EsiIncompleteResultError } from './index.js';
+import {
+  createEsiClient,
+  EsiAbortedError,
+  EsiIncompleteResultError,
+  EsiValidationError,
+} from './index.js';
 
 const ORDERS = 'GetMarketsRegionIdOrders';
 
@@ -207,5 +212,26 @@ describe('results() over X-Pages', () => {
     } finally {
       await esi.close();
     }
+  });
+});
+
+describe('paging parameters', () => {
+  it('regression: `page` in params is refused by every form, before anything is sent', async () => {
+    // It used to be sent as "page 1" of results() (then refused for page 2), and honoured by result().
+    const h = await start({ pages: { [ORDERS]: 3 } });
+    const params = { region_id: 10000002, page: 2 } as unknown as { region_id: number };
+    const handle = h.esi.request(ORDERS, params);
+    for (const call of [
+      () => handle.result(),
+      () => handle.resultWithResponse({ page: 3 }),
+      () => handle.results(),
+      () => handle.resultsWithResponse(),
+    ]) {
+      const e = await call().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(EsiValidationError);
+      expect(e).toMatchObject({ code: 'ESIKIT_VALIDATION', operation: ORDERS, parameter: 'page' });
+      expect((e as Error).message).toMatch(/result\(\{ page \}\)/);
+    }
+    expect(h.sim.audit()).toHaveLength(0);
   });
 });

@@ -38,6 +38,7 @@ export class RequestHandle {
   readonly #params: Readonly<Record<string, unknown>> | undefined;
   readonly #call: RawCallOptions;
   #credential: Credential | undefined;
+  #paramsChecked = false;
 
   constructor(
     ctx: HandleContext,
@@ -199,6 +200,10 @@ export class RequestHandle {
     options: EsiPageOptions,
   ): Promise<EsiResponse<unknown>> {
     const ctx = this.#ctx;
+    if (!this.#paramsChecked) {
+      checkPagingParams(op, this.#params);
+      this.#paramsChecked = true;
+    }
     if (this.#credential === undefined && this.#call.token !== undefined)
       this.#credential = toCredential(op.id, this.#call.token);
     const req: PageRequest = {
@@ -216,6 +221,35 @@ export class RequestHandle {
       signal: options.signal,
     };
     return ctx.pipeline.fetch(req);
+  }
+}
+
+/** The paging parameters the client owns per pagination kind, and where the caller sets them instead. */
+const PAGING_PARAMS: Readonly<
+  Record<OperationSpec['pagination'], Readonly<Record<string, string>>>
+> = {
+  none: {},
+  pages: { page: 'choose it with result({ page }); results() and pages() fetch every page' },
+  cursor: {
+    before: 'pass it to cursorPage({ before }); cursor() walks on its own',
+    after: 'pass it to cursorPage({ after }) or cursor({ after })',
+  },
+  from_id: { from_id: 'it is set by fromId() and results(), which walk on their own' },
+};
+
+/**
+ * Refuses the paging parameters in params: they would be sent on the first request of a walk
+ * and then collide with the ones the walk sets (page 1 of results() fetched as page N).
+ */
+function checkPagingParams(
+  op: OperationSpec,
+  params: Readonly<Record<string, unknown>> | undefined,
+): void {
+  if (params === undefined || typeof params !== 'object' || params === null) return;
+  const owned = PAGING_PARAMS[op.pagination];
+  for (const name of Object.keys(owned)) {
+    if (params[name] !== undefined)
+      throw new EsiValidationError(op.id, name, `is not a param: ${owned[name]}`);
   }
 }
 

@@ -9,6 +9,7 @@ import type {
   CacheStore,
   EsiClientOptions,
   EsiClientWithTags,
+  EsiParams,
   EsiRequestArgs,
   EsiResponse,
 } from './index.js';
@@ -48,6 +49,23 @@ describe('typed requests', () => {
       esi.request('PostUniverseNames', {});
       esi.request('PostUniverseNames', {}, { body: [1, 2] });
       esi.request('GetStatus');
+    }));
+
+  it('regression: paging parameters are request options, not params', () =>
+    typeOnly(() => {
+      // @ts-expect-error — page is chosen with result({ page }); results() walks every page
+      esi.request('GetMarketsRegionIdOrders', { region_id: 1, page: 2 });
+      // @ts-expect-error — the cursor is the walk's, not a param
+      esi.request('GetFreelanceJobsListing', { after: 'token' });
+      const transactions = esi.Wallet.getCharactersCharacterIdWalletTransactions;
+      // @ts-expect-error — from_id is the walk's, not a param
+      transactions({ character_id: 1, from_id: 2 }, { token: 'jwt' });
+      esi.request('GetFreelanceJobsListing', { limit: 20 });
+      expectTypeOf<EsiParams<'GetMarketsRegionIdOrders'>>().toEqualTypeOf<{
+        order_type?: 'buy' | 'sell' | 'all';
+        region_id: number;
+        type_id?: number;
+      }>();
     }));
 
   it('offers iterators only where the route pages that way', () =>

@@ -19,12 +19,28 @@ import type { EsiResponse } from './internal/pipeline.js';
 export type EsiToken = string | AccessTokenSource;
 
 /**
- * Parameters of an operation (path and query), typed from the spec.
+ * The query parameters the client sets itself when it pages an operation: `page` on X-Pages
+ * routes, `before`/`after` on cursor routes, `from_id` on from_id routes.
+ *
+ * @example
+ * const owned: EsiPagingParam<'GetFreelanceJobsListing'> = 'after';
+ */
+export type EsiPagingParam<Id extends OperationId> = {
+  none: never;
+  pages: 'page';
+  cursor: 'before' | 'after';
+  from_id: 'from_id';
+}[Operations[Id]['pagination']];
+
+/**
+ * Parameters of an operation (path and query), typed from the spec, without the paging
+ * parameters ({@link EsiPagingParam}): those are options of the handle's methods
+ * (`result({ page })`, `cursorPage({ after })`…), and are refused at run time as params.
  *
  * @example
  * const params: EsiParams<'GetMarketsRegionIdOrders'> = { region_id: 10000002 };
  */
-export type EsiParams<Id extends OperationId> = Operations[Id]['params'];
+export type EsiParams<Id extends OperationId> = Omit<Operations[Id]['params'], EsiPagingParam<Id>>;
 /**
  * The response body of an operation, typed from the spec.
  *
