@@ -31,7 +31,10 @@ export interface RawCallOptions {
   readonly compatibilityDate?: string;
 }
 
-/** The untyped handle; `types.ts` gives it its per-operation type. */
+/**
+ * The untyped handle; `types.ts` gives it its per-operation type. Its methods are arrow
+ * functions so that `const { result } = handle` works.
+ */
 export class RequestHandle {
   readonly #ctx: HandleContext;
   readonly #id: string;
@@ -52,11 +55,12 @@ export class RequestHandle {
     this.#call = call ?? {};
   }
 
-  async result(options: EsiResultOptions = {}): Promise<unknown> {
-    return (await this.resultWithResponse(options)).data;
-  }
+  readonly result = async (options: EsiResultOptions = {}): Promise<unknown> =>
+    (await this.resultWithResponse(options)).data;
 
-  async resultWithResponse(options: EsiResultOptions = {}): Promise<EsiResponse<unknown>> {
+  readonly resultWithResponse = async (
+    options: EsiResultOptions = {},
+  ): Promise<EsiResponse<unknown>> => {
     const op = await this.#ctx.operation(this.#id);
     if (options.page !== undefined) {
       if (op.pagination !== 'pages')
@@ -71,13 +75,14 @@ export class RequestHandle {
       return this.#fetch(op, options.page === 1 ? undefined : { page: options.page }, options);
     }
     return this.#fetch(op, undefined, options);
-  }
+  };
 
-  async results(options: EsiPageOptions = {}): Promise<unknown> {
-    return (await this.resultsWithResponse(options)).data;
-  }
+  readonly results = async (options: EsiPageOptions = {}): Promise<unknown> =>
+    (await this.resultsWithResponse(options)).data;
 
-  async resultsWithResponse(options: EsiPageOptions = {}): Promise<EsiResponse<unknown>> {
+  readonly resultsWithResponse = async (
+    options: EsiPageOptions = {},
+  ): Promise<EsiResponse<unknown>> => {
     const op = await this.#ctx.operation(this.#id);
     try {
       return await this.#all(op, options);
@@ -87,7 +92,7 @@ export class RequestHandle {
         throw new EsiAbortedError(op.id, options.signal.reason);
       throw error;
     }
-  }
+  };
 
   async #all(op: OperationSpec, options: EsiPageOptions): Promise<EsiResponse<unknown>> {
     switch (op.pagination) {
@@ -146,10 +151,10 @@ export class RequestHandle {
     }
   }
 
-  async resultsLocalized(
+  readonly resultsLocalized = async (
     languages?: readonly string[],
     options: Omit<EsiPageOptions, 'language'> = {},
-  ): Promise<Record<string, unknown>> {
+  ): Promise<Record<string, unknown>> => {
     const all = await this.#ctx.languages();
     const list: readonly string[] = languages ?? all;
     if (!(list instanceof Array) || list.length === 0)
@@ -158,10 +163,10 @@ export class RequestHandle {
       list.map((language) => this.results({ ...options, language })),
     );
     return Object.fromEntries(list.map((language, i) => [language, results[i]]));
-  }
+  };
 
-  cursor(options: EsiCursorOptions = {}): CursorIterator<unknown> {
-    return new CursorIterator(
+  readonly cursor = (options: EsiCursorOptions = {}): CursorIterator<unknown> =>
+    new CursorIterator(
       async (extra) => {
         const op = await this.#ctx.operation(this.#id);
         if (op.pagination !== 'cursor') {
@@ -176,9 +181,8 @@ export class RequestHandle {
       this.#id,
       options.after,
     );
-  }
 
-  fromId(options: EsiPageOptions & FromIdOptions = {}): AsyncIterable<unknown> {
+  readonly fromId = (options: EsiPageOptions & FromIdOptions = {}): AsyncIterable<unknown> => {
     const fetch = async (
       extra: Readonly<Record<string, unknown>>,
     ): Promise<EsiResponse<unknown>> => {
@@ -192,7 +196,7 @@ export class RequestHandle {
       return this.#fetch(op, extra, options);
     };
     return { [Symbol.asyncIterator]: () => fromIdIterator<unknown>(fetch, this.#id, options) };
-  }
+  };
 
   #fetch(
     op: OperationSpec,

@@ -159,25 +159,26 @@ export type CursorItem<R> = {
 export type ListItem<R> = R extends readonly (infer E)[] ? E : never;
 
 /**
- * What every request handle offers. Nothing is sent until one of these is called.
+ * What every request handle offers. Nothing is sent until one of these is called. The methods
+ * do not need their handle: `const { results } = handle` works.
  *
  * @example
  * const handle = esi.request('GetStatus'); await handle.result();
  */
 export interface EsiRequestBase<Id extends OperationId> {
   /** One page (page 1 unless `page` is given). */
-  result(options?: EsiResultOptions): Promise<EsiResult<Id>>;
+  readonly result: (options?: EsiResultOptions) => Promise<EsiResult<Id>>;
   /** One page with status, headers, ETag, expiry, page count and whether it came from cache. */
-  resultWithResponse(options?: EsiResultOptions): Promise<EsiResponse<EsiResult<Id>>>;
+  readonly resultWithResponse: (options?: EsiResultOptions) => Promise<EsiResponse<EsiResult<Id>>>;
   /** Every page as one consistent snapshot, concatenated (one page on routes without paging). */
-  results(options?: EsiPageOptions): Promise<EsiResult<Id>>;
+  readonly results: (options?: EsiPageOptions) => Promise<EsiResult<Id>>;
   /** {@link results} with page 1's response details; `fromCache` is true when no page was downloaded. */
-  resultsWithResponse(options?: EsiPageOptions): Promise<EsiResponse<EsiResult<Id>>>;
+  readonly resultsWithResponse: (options?: EsiPageOptions) => Promise<EsiResponse<EsiResult<Id>>>;
   /** `results()` once per language (every ESI language by default), keyed by language. */
-  resultsLocalized(
+  readonly resultsLocalized: (
     languages?: readonly string[],
     options?: Omit<EsiPageOptions, 'language'>,
-  ): Promise<Record<string, EsiResult<Id>>>;
+  ) => Promise<Record<string, EsiResult<Id>>>;
 }
 
 /**
@@ -199,10 +200,16 @@ export interface EsiCursorOptions extends EsiPageOptions {
  */
 export type EsiRequest<Id extends OperationId> = EsiRequestBase<Id> &
   (Operations[Id]['pagination'] extends 'cursor'
-    ? { cursor(options?: EsiCursorOptions): CursorIterator<CursorItem<EsiResult<Id>>> }
+    ? {
+        readonly cursor: (options?: EsiCursorOptions) => CursorIterator<CursorItem<EsiResult<Id>>>;
+      }
     : unknown) &
   (Operations[Id]['pagination'] extends 'from_id'
-    ? { fromId(options?: EsiPageOptions & FromIdOptions): AsyncIterable<ListItem<EsiResult<Id>>> }
+    ? {
+        readonly fromId: (
+          options?: EsiPageOptions & FromIdOptions,
+        ) => AsyncIterable<ListItem<EsiResult<Id>>>;
+      }
     : unknown);
 
 /**
