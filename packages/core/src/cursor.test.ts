@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { harnessPerTest } from '../test/helpers.js';
-import { EsiValidationError } from './index.js';
+import { APP, harnessPerTest, type Harness } from '../test/helpers.js';
+import { startProxy, type ProxyHooks } from '../test/proxy.js';
+import {
+  createEsiClient,
+  EsiAbortedError,
+  EsiResponseError,
+  EsiValidationError,
+  EsiWalkError,
+  type EsiClientWithTags,
+} from './index.js';
 
 const WALLET = 'esi-wallet.read_character_wallet.v1';
 
@@ -134,5 +142,193 @@ describe('paging parameters of walks', () => {
       expect(e).toMatchObject({ code: 'ESIKIT_VALIDATION', parameter });
     }
     expect(h.sim.audit()).toHaveLength(0);
+  });
+});
+
+/** A client that reaches the simulator through a proxy that changes ESI's answers. */
+async function proxied(
+  h: Harness,
+  hooks: ProxyHooks,
+): Promise<{ esi: EsiClientWithTags } & AsyncDisposable> {
+  const proxy = await startProxy(h.sim.esiUrl, hooks);
+  const esi = createEsiClient({ ...APP, baseUrl: proxy.url, clock: () => h.sim.clock.now() });
+  return {
+    esi,
+    async [Symbol.asyncDispose]() {
+      await esi.close();
+      await proxy.close();
+    },
+  };
+}
+
+/** Rewrites the JSON body of answers whose path matches. */
+function rewriteJson(
+  match: RegExp,
+  change: (body: unknown, query: URLSearchParams, count: number, path: string) => unknown,
+): ProxyHooks {
+  let count = 0;
+  return {
+    rewrite: (path, answer) => {
+      if (!match.test(path) || answer.status !== 200) return answer;
+      count += 1;
+      const query = new URL(path, 'http://x').searchParams;
+      const body = change(JSON.parse(answer.body), query, count, path);
+      return {
+        ...answer,
+        body: JSON.stringify(body),
+        headers: { ...answer.headers, etag: `"${count}"` },
+      };
+    },
+  };
+}
+
+/** Collects a walk; a walk that never ends (the bugs below) fails here instead of hanging. */
+async function drain(walk: AsyncIterable<unknown>): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for await (const item of walk) {
+    if (out.push(item) > 5000) throw new Error('the walk does not end');
+  }
+  return out;
+}
+
+describe('walk errors', () => {
+  it('regression: a cursor walk stops with ESIKIT_WALK_STUCK when ESI repeats the `before` token', async () => {
+    const h = await start();
+    // Every answer to a `before` request names that same token as the next one.
+    await using c = await proxied(
+      h,
+      rewriteJson(/^\/freelance-jobs/, (body, query) => {
+        const b = body as { cursor?: { before?: string } };
+        const before = query.get('before');
+        if (before !== null && b.cursor) b.cursor.before = before;
+        return b;
+      }),
+    );
+    const e = await drain(c.esi.request('GetFreelanceJobsListing', { limit: 10 }).cursor()).catch(
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(EsiWalkError);
+    expect(e).toMatchObject({
+      code: 'ESIKIT_WALK_STUCK',
+      operation: 'GetFreelanceJobsListing',
+      parameter: 'before',
+    });
+    expect(h.seen('GetFreelanceJobsListing')).toBe(2);
+  });
+
+  it('regression: a cursor walk stops with ESIKIT_WALK_STUCK when ESI repeats the `after` token', async () => {
+    const h = await start();
+    const first = h.esi.request('GetFreelanceJobsListing').cursor();
+    await drain(first);
+    h.sim.clock.advance(3600_000);
+    // Records keep coming with the token asked for as the next one: the old loop never ended
+    // (bounded here: the 20th answer is empty).
+    await using c = await proxied(
+      h,
+      rewriteJson(/^\/freelance-jobs/, (body, query, count) => {
+        const b = body as { cursor?: { after?: string }; freelance_jobs?: unknown[] };
+        const after = query.get('after');
+        if (after !== null && b.cursor) b.cursor.after = after;
+        if (count >= 20) b.freelance_jobs = [];
+        return b;
+      }),
+    );
+    const e = await drain(
+      c.esi.request('GetFreelanceJobsListing').cursor({ after: first.after! }),
+    ).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(EsiWalkError);
+    expect(e).toMatchObject({ code: 'ESIKIT_WALK_STUCK', parameter: 'after' });
+  });
+
+  it('regression: a from_id walk stops with ESIKIT_WALK_STUCK when ESI answers with records newer than from_id', async () => {
+    const h = await start();
+    const t = await h.token(0, [WALLET]);
+    let newest: unknown;
+    // ESI ignoring from_id: every answer is the newest page again (the 20th is empty, to bound the old loop).
+    await using c = await proxied(
+      h,
+      rewriteJson(/\/wallet\/transactions/, (body, _query, count) => {
+        newest ??= body;
+        return count >= 20 ? [] : newest;
+      }),
+    );
+    const walk = c.esi
+      .request(
+        'GetCharactersCharacterIdWalletTransactions',
+        { character_id: t.characterId },
+        { token: t.accessToken },
+      )
+      .fromId();
+    const e = await drain(walk).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(EsiWalkError);
+    expect(e).toMatchObject({ code: 'ESIKIT_WALK_STUCK', parameter: 'from_id' });
+  });
+
+  it('regression: answers of the wrong shape are EsiResponseErrors (ESIKIT_BAD_RESPONSE), not TypeErrors', async () => {
+    const h = await start();
+    const t = await h.token(0, [WALLET]);
+    await using c = await proxied(
+      h,
+      rewriteJson(/\/(freelance-jobs|wallet\/transactions|markets)/, (body, _q, _n, path) =>
+        path.startsWith('/markets')
+          ? { not: 'a list' }
+          : Array.isArray(body)
+            ? [{ no_id: 1 }]
+            : 'not an object',
+      ),
+    );
+    const cursorError = await drain(c.esi.request('GetFreelanceJobsListing').cursor()).catch(
+      (x: unknown) => x,
+    );
+    const wallet = c.esi.request(
+      'GetCharactersCharacterIdWalletTransactions',
+      { character_id: t.characterId },
+      { token: t.accessToken },
+    );
+    const fromIdError = await drain(wallet.fromId()).catch((x: unknown) => x);
+    const pagesError = await c.esi
+      .request('GetMarketsRegionIdOrders', { region_id: 10000002 })
+      .results()
+      .catch((x: unknown) => x);
+    for (const e of [cursorError, fromIdError, pagesError]) {
+      expect(e).toBeInstanceOf(EsiResponseError);
+      expect(e).toMatchObject({ code: 'ESIKIT_BAD_RESPONSE' });
+    }
+  });
+
+  it('regression: walking a cursor iterator twice is an EsiWalkError (ESIKIT_WALK_REUSED)', async () => {
+    const h = await start();
+    const walk = h.esi.request('GetFreelanceJobsListing').cursor();
+    await drain(walk);
+    const e = await drain(walk).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(EsiWalkError);
+    expect(e).toMatchObject({ code: 'ESIKIT_WALK_REUSED' });
+  });
+
+  it('regression: an aborted signal ends every walk with EsiAbortedError, even when the pages are cached', async () => {
+    const h = await start({ pages: { GetMarketsRegionIdOrders: 2 } });
+    const t = await h.token(0, [WALLET]);
+    const wallet = () =>
+      h.esi.request(
+        'GetCharactersCharacterIdWalletTransactions',
+        { character_id: t.characterId },
+        { token: t.accessToken },
+      );
+    const orders = () => h.esi.request('GetMarketsRegionIdOrders', { region_id: 10000002 });
+    await wallet().results();
+    await orders().results();
+    const signal = AbortSignal.abort(new Error('user left'));
+    const calls: (() => Promise<unknown>)[] = [
+      () => drain(wallet().fromId({ signal })),
+      () => wallet().results({ signal }),
+      () => orders().results({ signal }),
+      () => orders().result({ signal }),
+      () => drain(h.esi.request('GetFreelanceJobsListing').cursor({ signal })),
+    ];
+    for (const call of calls) {
+      const e = await call().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(EsiAbortedError);
+      expect(e).toMatchObject({ code: 'ESIKIT_ABORTED' });
+    }
   });
 });

@@ -204,6 +204,9 @@ export class RequestHandle {
     options: EsiPageOptions,
   ): Promise<EsiResponse<unknown>> {
     const ctx = this.#ctx;
+    // A cache hit would answer even after an abort: a walk must stop at its next page instead.
+    if (options.signal?.aborted)
+      return Promise.reject(new EsiAbortedError(op.id, options.signal.reason));
     if (!this.#paramsChecked) {
       checkPagingParams(op, this.#params);
       this.#paramsChecked = true;

@@ -1,4 +1,4 @@
-import { EsiIncompleteResultError } from '../esi-errors.js';
+import { EsiIncompleteResultError, EsiResponseError } from '../esi-errors.js';
 import type { EsiResponse } from './pipeline.js';
 import { waitUntil } from './sleep.js';
 
@@ -51,10 +51,10 @@ export async function collectPages(
       const data: unknown[] = [];
       for (const p of pages) {
         if (!Array.isArray(p.data)) {
-          throw new EsiIncompleteResultError(
+          throw new EsiResponseError(
             options.operation,
-            attempt,
-            'a page did not hold a list',
+            'ESIKIT_BAD_RESPONSE',
+            `page ${pages.indexOf(p) + 1} of an X-Pages route answered without a list`,
           );
         }
         for (const item of p.data as unknown[]) data.push(item);
