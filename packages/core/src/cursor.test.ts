@@ -123,8 +123,7 @@ describe('paging parameters of walks', () => {
   it('regression: `before`/`after` (cursor) and `from_id` in params are refused before anything is sent', async () => {
     const h = await start();
     const t = await h.token(0, [WALLET]);
-    const jobs = (params: object) =>
-      h.esi.request('GetFreelanceJobsListing', params as { limit?: number });
+    const jobs = (params: object) => h.esi.request('GetFreelanceJobsListing', params);
     const wallet = h.esi.request(
       'GetCharactersCharacterIdWalletTransactions',
       { character_id: t.characterId, from_id: 5 } as { character_id: number },
@@ -330,5 +329,40 @@ describe('walk errors', () => {
       expect(e).toBeInstanceOf(EsiAbortedError);
       expect(e).toMatchObject({ code: 'ESIKIT_ABORTED' });
     }
+  });
+});
+
+describe('walk metadata', () => {
+  it('regression: from_id and cursor walks carry expires, lastModified, etag, pages and fromCache', async () => {
+    const h = await start();
+    const t = await h.token(0, [WALLET]);
+    const wallet = () =>
+      h.esi.request(
+        'GetCharactersCharacterIdWalletTransactions',
+        { character_id: t.characterId },
+        { token: t.accessToken },
+      );
+    const walked = await wallet().resultsWithResponse();
+    const requests = h.seen('GetCharactersCharacterIdWalletTransactions');
+    expect(requests).toBeGreaterThan(1);
+    // The hour-long window that started at 12:00 (T0 is 12:00:01).
+    expect(walked).toMatchObject({
+      status: 200,
+      pages: requests,
+      fromCache: false,
+      expires: Date.UTC(2026, 10, 22, 13, 0, 0),
+      lastModified: new Date(Date.UTC(2026, 10, 22, 12, 0, 0)).toUTCString(),
+    });
+    expect(walked.etag).toMatch(/^W\/"/);
+    const again = await wallet().resultsWithResponse();
+    expect(again).toMatchObject({ fromCache: true, etag: walked.etag, expires: walked.expires });
+    expect(h.seen('GetCharactersCharacterIdWalletTransactions')).toBe(requests);
+
+    const jobs = await h.esi.request('GetFreelanceJobsListing').resultsWithResponse();
+    expect(jobs.pages).toBe(h.seen('GetFreelanceJobsListing'));
+    expect(jobs.lastModified).toEqual(expect.any(String));
+    expect(jobs.expires).toEqual(expect.any(Number));
+    expect(jobs.etag).toMatch(/^W\/"/);
+    expect(jobs.fromCache).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import { EsiAbortedError, EsiOptionError, EsiValidationError } from './esi-error
 import { EsikitError } from './errors.js';
 import type { RetryOptions } from './options.js';
 import { CursorIterator, fromIdIterator, type FromIdOptions } from './internal/cursor.js';
+import { joinResponses } from './internal/join.js';
 import { collectPages } from './internal/pages.js';
 import type { EsiResponse, PageRequest, Pipeline } from './internal/pipeline.js';
 import { toCredential, type Credential } from './internal/token.js';
@@ -114,39 +115,25 @@ export class RequestHandle {
             signal: options.signal,
           },
         );
-        const first = pages[0] as EsiResponse<unknown>;
-        return { ...first, data, fromCache: pages.every((p) => p.fromCache) };
+        return joinResponses(pages, data);
       }
       // A walk spans many responses: its with-response form describes the walk (all records,
-      // and for cursors the token to resume from), not one HTTP exchange.
+      // and for cursors the token to resume from) by the rule of joinResponses.
       case 'from_id': {
+        const responses: EsiResponse<unknown>[] = [];
         const items: unknown[] = [];
-        for await (const item of this.fromId(options)) items.push(item);
-        return {
-          data: items,
-          status: 200,
-          headers: {},
-          etag: undefined,
-          expires: undefined,
-          lastModified: undefined,
-          pages: undefined,
-          fromCache: false,
-        };
+        for await (const item of this.#fromIdWalk(options, responses)) items.push(item);
+        return joinResponses(responses, items);
       }
       case 'cursor': {
+        const responses: EsiResponse<unknown>[] = [];
         const items: unknown[] = [];
-        const walk = this.cursor(options);
+        const walk = this.#cursorWalk(options, responses);
         for await (const item of walk) items.push(item);
-        return {
-          data: { [walk.listKey ?? 'records']: items, cursor: { after: walk.after } },
-          status: 200,
-          headers: {},
-          etag: undefined,
-          expires: undefined,
-          lastModified: undefined,
-          pages: undefined,
-          fromCache: false,
-        };
+        return joinResponses(responses, {
+          [walk.listKey ?? 'records']: items,
+          cursor: { after: walk.after },
+        });
       }
     }
   }
@@ -166,37 +153,53 @@ export class RequestHandle {
   };
 
   readonly cursor = (options: EsiCursorOptions = {}): CursorIterator<unknown> =>
-    new CursorIterator(
+    this.#cursorWalk(options, undefined);
+
+  readonly fromId = (options: EsiPageOptions & FromIdOptions = {}): AsyncIterable<unknown> => ({
+    [Symbol.asyncIterator]: () => this.#fromIdWalk(options, undefined),
+  });
+
+  /** The op, checked to page the way a walk expects. */
+  async #walkOp(kind: 'cursor' | 'from_id', method: string): Promise<OperationSpec> {
+    const op = await this.#ctx.operation(this.#id);
+    if (op.pagination !== kind)
+      throw new EsiValidationError(
+        op.id,
+        method,
+        `is not a ${kind} route (pagination: ${op.pagination})`,
+      );
+    return op;
+  }
+
+  /** A cursor walk; `seen` collects its responses (for the joined metadata of results()). */
+  #cursorWalk(
+    options: EsiCursorOptions,
+    seen: EsiResponse<unknown>[] | undefined,
+  ): CursorIterator<unknown> {
+    return new CursorIterator(
       async (extra) => {
-        const op = await this.#ctx.operation(this.#id);
-        if (op.pagination !== 'cursor') {
-          throw new EsiValidationError(
-            op.id,
-            'cursor',
-            `is not a cursor route (pagination: ${op.pagination})`,
-          );
-        }
-        return this.#fetch(op, extra, options);
+        const res = await this.#fetch(await this.#walkOp('cursor', 'cursor'), extra, options);
+        seen?.push(res);
+        return res;
       },
       this.#id,
       options.after,
     );
+  }
 
-  readonly fromId = (options: EsiPageOptions & FromIdOptions = {}): AsyncIterable<unknown> => {
+  #fromIdWalk(
+    options: EsiPageOptions & FromIdOptions,
+    seen: EsiResponse<unknown>[] | undefined,
+  ): AsyncGenerator<unknown> {
     const fetch = async (
       extra: Readonly<Record<string, unknown>>,
     ): Promise<EsiResponse<unknown>> => {
-      const op = await this.#ctx.operation(this.#id);
-      if (op.pagination !== 'from_id')
-        throw new EsiValidationError(
-          op.id,
-          'fromId',
-          `is not a from_id route (pagination: ${op.pagination})`,
-        );
-      return this.#fetch(op, extra, options);
+      const res = await this.#fetch(await this.#walkOp('from_id', 'fromId'), extra, options);
+      seen?.push(res);
+      return res;
     };
-    return { [Symbol.asyncIterator]: () => fromIdIterator<unknown>(fetch, this.#id, options) };
-  };
+    return fromIdIterator<unknown>(fetch, this.#id, options);
+  }
 
   #fetch(
     op: OperationSpec,
