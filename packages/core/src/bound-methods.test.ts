@@ -16,8 +16,13 @@ describe('methods work without their object', () => {
     await resultWithResponse();
     await results();
     expect((await resultsWithResponse()).fromCache).toBe(true);
-    const { cursor } = request('GetFreelanceJobsListing', { limit: 10 });
+    const { cursor, cursorPage } = request('GetFreelanceJobsListing', { limit: 10 });
     for await (const _ of cursor()) break;
+    expect((await cursorPage()).records).toHaveLength(10);
+    const { pages } = request('GetMarketsRegionIdOrders', { region_id: 10000002 });
+    let count = 0;
+    for await (const _ of pages()) count += 1;
+    expect(count).toBe(2);
     expect(stats().requests).toBeGreaterThan(0);
     // close() too: on a client of its own, so the harness can still close its one.
     const { close } = createEsiClient({ ...APP, baseUrl: h.sim.esiUrl });

@@ -366,3 +366,54 @@ describe('walk metadata', () => {
     expect(jobs.fromCache).toBe(false);
   });
 });
+
+describe('cursorPage(): one request at a time', () => {
+  it('returns the records and the tokens to go on from, one request each', async () => {
+    const h = await start();
+    const handle = h.esi.request('GetFreelanceJobsListing', { limit: 10 });
+    const newest = await handle.cursorPage();
+    expect(h.seen('GetFreelanceJobsListing')).toBe(1);
+    expect(newest.records).toHaveLength(10);
+    expect(newest.records).toEqual(newest.data.freelance_jobs);
+    expect(newest.before).toEqual(expect.any(String));
+    expect(newest.after).toEqual(expect.any(String));
+    expect(newest).toMatchObject({ status: 200, pages: undefined, fromCache: false });
+    expect(newest.lastModified).toEqual(expect.any(String));
+
+    const older = await handle.cursorPage({ before: newest.before! });
+    expect(h.seen('GetFreelanceJobsListing')).toBe(2);
+    expect(new URLSearchParams(h.sim.audit().at(-1)?.query).get('before')).toBe(newest.before);
+    const ids = new Set(newest.records.map((j) => j.id));
+    expect(older.records.length).toBeGreaterThan(0);
+    expect(older.records.some((j) => ids.has(j.id))).toBe(false);
+
+    // The same records as the first two steps of a full walk.
+    const walk: string[] = [];
+    for await (const job of h.esi.request('GetFreelanceJobsListing', { limit: 10 }).cursor()) {
+      walk.push(job.id);
+      if (walk.length === 20) break;
+    }
+    expect(walk).toEqual([...newest.records, ...older.records].map((j) => j.id));
+
+    // Nothing changed since `after`: no records, and the token to keep is the one asked with.
+    const idle = await handle.cursorPage({ after: newest.after! });
+    expect(idle.records).toEqual([]);
+    expect(idle.after).toBe(newest.after);
+  });
+
+  it('refuses before and after together, and tokens that are not strings, before sending', async () => {
+    const h = await start();
+    const handle = h.esi.request('GetFreelanceJobsListing');
+    for (const options of [
+      { before: 'a', after: 'b' },
+      { before: '' },
+      { after: 7 as unknown as string },
+    ]) {
+      const e = await handle.cursorPage(options).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(EsiValidationError);
+    }
+    const status = h.esi.request('GetStatus') as unknown as { cursorPage(): Promise<unknown> };
+    await expect(status.cursorPage()).rejects.toBeInstanceOf(EsiValidationError);
+    expect(h.sim.audit()).toHaveLength(0);
+  });
+});

@@ -235,3 +235,69 @@ describe('paging parameters', () => {
     expect(h.sim.audit()).toHaveLength(0);
   });
 });
+
+describe('pages(): one page at a time', () => {
+  it('yields every page in order with its metadata, the same records as results()', async () => {
+    const h = await start({ pages: { [ORDERS]: 5 } }, { pageConcurrency: 2 });
+    const handle = h.esi.request(ORDERS, { region_id: 10000002 });
+    const seen: { page: number; pages: number | undefined; fromCache: boolean }[] = [];
+    const records: unknown[] = [];
+    for await (const p of handle.pages()) {
+      seen.push({ page: p.page, pages: p.pages, fromCache: p.fromCache });
+      expect(p.expires).toBeGreaterThan(h.sim.clock.now());
+      expect(p.etag).toMatch(/^"/);
+      expect(p.lastModified).toEqual(expect.any(String));
+      records.push(...p.data);
+    }
+    expect(seen).toEqual([1, 2, 3, 4, 5].map((page) => ({ page, pages: 5, fromCache: false })));
+    expect(h.seen(ORDERS)).toBe(5);
+    // The same snapshot as results(), which now comes from the cache.
+    const all = await handle.resultsWithResponse();
+    expect(all.fromCache).toBe(true);
+    expect(records).toEqual(all.data);
+    expect(h.seen(ORDERS)).toBe(5);
+  });
+
+  it('never yields a page of another snapshot: stops with EsiIncompleteResultError', async () => {
+    const h = await start({
+      pages: { [ORDERS]: 3 },
+      faults: { routes: { [ORDERS]: { pageChange: true } } },
+    });
+    const yielded: number[] = [];
+    const walk = async (): Promise<void> => {
+      for await (const p of h.esi.request(ORDERS, { region_id: 10000002 }).pages())
+        yielded.push(p.page);
+    };
+    const e = await walk().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(EsiIncompleteResultError);
+    expect(e).toMatchObject({ code: 'ESIKIT_INCOMPLETE_RESULT', operation: ORDERS });
+    expect(yielded).toEqual([1]);
+  });
+
+  it('fetches at most pageConcurrency pages ahead, and none after the consumer stops', async () => {
+    const h = await start({ pages: { [ORDERS]: 30 }, latencyMs: 20 }, { pageConcurrency: 3 });
+    for await (const p of h.esi.request(ORDERS, { region_id: 10000002 }).pages()) {
+      if (p.page === 2) break;
+    }
+    await tick(200);
+    // Page 1, then pages 2..4 in flight at most, and one more started as page 2 was taken.
+    expect(h.seen(ORDERS)).toBeLessThanOrEqual(5);
+  });
+
+  it('is only offered on X-Pages routes, and ends with EsiAbortedError when aborted', async () => {
+    const h = await start({ pages: { [ORDERS]: 3 } });
+    const status = h.esi.request('GetStatus') as unknown as {
+      pages(): AsyncIterable<unknown>;
+    };
+    const first = async (walk: AsyncIterable<unknown>): Promise<unknown> => {
+      for await (const p of walk) return p;
+      return undefined;
+    };
+    await expect(first(status.pages())).rejects.toBeInstanceOf(EsiValidationError);
+    const signal = AbortSignal.abort();
+    await expect(
+      first(h.esi.request(ORDERS, { region_id: 10000002 }).pages({ signal })),
+    ).rejects.toBeInstanceOf(EsiAbortedError);
+    expect(h.sim.audit()).toHaveLength(0);
+  });
+});

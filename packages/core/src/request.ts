@@ -3,12 +3,24 @@ import type { AccessTokenSource } from './auth.js';
 import { EsiAbortedError, EsiOptionError, EsiValidationError } from './esi-errors.js';
 import { EsikitError } from './errors.js';
 import type { RetryOptions } from './options.js';
-import { CursorIterator, fromIdIterator, type FromIdOptions } from './internal/cursor.js';
+import { checkPagingParams, checkRetries, checkTimeout } from './internal/call-options.js';
+import {
+  CursorIterator,
+  cursorParts,
+  fromIdIterator,
+  type FromIdOptions,
+} from './internal/cursor.js';
+import { describeValue } from './internal/describe.js';
 import { joinResponses } from './internal/join.js';
-import { collectPages } from './internal/pages.js';
+import { collectPages, streamPages, type PageResponse } from './internal/pages.js';
 import type { EsiResponse, PageRequest, Pipeline } from './internal/pipeline.js';
 import { toCredential, type Credential } from './internal/token.js';
-import type { EsiCursorOptions, EsiPageOptions, EsiResultOptions } from './types.js';
+import type {
+  EsiCursorOptions,
+  EsiCursorPageOptions,
+  EsiPageOptions,
+  EsiResultOptions,
+} from './types.js';
 
 /** What a handle needs from its client. */
 export interface HandleContext {
@@ -30,6 +42,13 @@ export interface RawCallOptions {
   readonly token?: string | AccessTokenSource;
   readonly body?: unknown;
   readonly compatibilityDate?: string;
+}
+
+/** What `cursorPage()` adds to the response (typed per operation as `EsiCursorPage`). */
+interface CursorPageFields {
+  readonly records: unknown[];
+  readonly before: string | undefined;
+  readonly after: string | undefined;
 }
 
 /**
@@ -159,6 +178,72 @@ export class RequestHandle {
     [Symbol.asyncIterator]: () => this.#fromIdWalk(options, undefined),
   });
 
+  readonly cursorPage = async (
+    options: EsiCursorPageOptions = {},
+  ): Promise<EsiResponse<unknown> & CursorPageFields> => {
+    const op = await this.#walkOp('cursor', 'cursorPage');
+    const { before, after } = options;
+    for (const [name, token] of [
+      ['before', before],
+      ['after', after],
+    ] as const) {
+      if (token !== undefined && (typeof token !== 'string' || token === ''))
+        throw new EsiValidationError(
+          op.id,
+          name,
+          `must be a cursor token from an earlier page, got ${describeValue(token)}`,
+        );
+    }
+    if (before !== undefined && after !== undefined)
+      throw new EsiValidationError(
+        op.id,
+        'before',
+        'and after cannot both be given: before goes back, after goes forward',
+      );
+    const res = await this.#fetch(
+      op,
+      before !== undefined ? { before } : after !== undefined ? { after } : {},
+      options,
+    );
+    const parts = cursorParts(res.data, op.id);
+    return { ...res, records: parts.list, before: parts.before, after: parts.after ?? after };
+  };
+
+  readonly pages = (options: EsiPageOptions = {}): AsyncIterable<PageResponse> => ({
+    [Symbol.asyncIterator]: () => this.#pageStream(options),
+  });
+
+  async *#pageStream(options: EsiPageOptions): AsyncGenerator<PageResponse> {
+    const op = await this.#ctx.operation(this.#id);
+    if (op.pagination !== 'pages')
+      throw new EsiValidationError(
+        op.id,
+        'pages',
+        `is not an X-Pages route (pagination: ${op.pagination})`,
+      );
+    try {
+      yield* streamPages(
+        (page, signal) =>
+          this.#fetch(
+            op,
+            page === 1 ? undefined : { page },
+            signal === undefined || signal === options.signal ? options : { ...options, signal },
+          ),
+        {
+          operation: op.id,
+          concurrency: this.#ctx.pageConcurrency,
+          clock: this.#ctx.clock,
+          signal: options.signal,
+        },
+      );
+    } catch (error) {
+      // A wait for the next window ends with the signal's own reason.
+      if (options.signal?.aborted && !(error instanceof EsikitError))
+        throw new EsiAbortedError(op.id, options.signal.reason);
+      throw error;
+    }
+  }
+
   /** The op, checked to page the way a walk expects. */
   async #walkOp(kind: 'cursor' | 'from_id', method: string): Promise<OperationSpec> {
     const op = await this.#ctx.operation(this.#id);
@@ -232,63 +317,4 @@ export class RequestHandle {
     };
     return ctx.pipeline.fetch(req);
   }
-}
-
-/** The paging parameters the client owns per pagination kind, and where the caller sets them instead. */
-const PAGING_PARAMS: Readonly<
-  Record<OperationSpec['pagination'], Readonly<Record<string, string>>>
-> = {
-  none: {},
-  pages: { page: 'choose it with result({ page }); results() and pages() fetch every page' },
-  cursor: {
-    before: 'pass it to cursorPage({ before }); cursor() walks on its own',
-    after: 'pass it to cursorPage({ after }) or cursor({ after })',
-  },
-  from_id: { from_id: 'it is set by fromId() and results(), which walk on their own' },
-};
-
-/**
- * Refuses the paging parameters in params: they would be sent on the first request of a walk
- * and then collide with the ones the walk sets (page 1 of results() fetched as page N).
- */
-function checkPagingParams(
-  op: OperationSpec,
-  params: Readonly<Record<string, unknown>> | undefined,
-): void {
-  if (params === undefined || typeof params !== 'object' || params === null) return;
-  const owned = PAGING_PARAMS[op.pagination];
-  for (const name of Object.keys(owned)) {
-    if (params[name] !== undefined)
-      throw new EsiValidationError(op.id, name, `is not a param: ${owned[name]}`);
-  }
-}
-
-function checkTimeout(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-    throw new EsiOptionError('timeout', value, 'a positive number of milliseconds');
-  return value;
-}
-
-function checkRetries(value: EsiPageOptions['retries']): Partial<RetryOptions> {
-  if (typeof value !== 'object' || value === null)
-    throw new EsiOptionError('retries', value, '{ connection?, server?, backoffFactor?, jitter? }');
-  const out: { -readonly [K in keyof RetryOptions]?: RetryOptions[K] } = {};
-  for (const name of ['connection', 'server'] as const) {
-    const v = value[name];
-    if (v === undefined) continue;
-    if (!Number.isSafeInteger(v) || v < 0)
-      throw new EsiOptionError(`retries.${name}`, v, 'an integer ≥ 0');
-    out[name] = v;
-  }
-  if (value.backoffFactor !== undefined) {
-    if (!Number.isFinite(value.backoffFactor) || value.backoffFactor < 0)
-      throw new EsiOptionError('retries.backoffFactor', value.backoffFactor, 'a number ≥ 0');
-    out.backoffFactor = value.backoffFactor;
-  }
-  if (value.jitter !== undefined) {
-    if (typeof value.jitter !== 'boolean')
-      throw new EsiOptionError('retries.jitter', value.jitter, 'true or false');
-    out.jitter = value.jitter;
-  }
-  return out;
 }

@@ -3,12 +3,15 @@ import { describe, expectTypeOf, it } from 'vitest';
 import type {
   CharactersCharacterIdNotificationsGet,
   FreelanceJobsDetailFreelancejob,
+  FreelanceJobsListing,
   MarketsRegionIdOrdersGet,
 } from './generated/index.js';
 import type {
   CacheStore,
   EsiClientOptions,
   EsiClientWithTags,
+  EsiCursorPage,
+  EsiPage,
   EsiParams,
   EsiRequestArgs,
   EsiResponse,
@@ -83,6 +86,46 @@ describe('typed requests', () => {
         )
         .fromId();
       expectTypeOf(tx).toMatchTypeOf<AsyncIterable<{ transaction_id: number }>>();
+    }));
+
+  it('types the page-wise forms: pages() on X-Pages routes, cursorPage() on cursor routes', () =>
+    typeOnly(() => {
+      const orders = esi.request('GetMarketsRegionIdOrders', { region_id: 1 }).pages();
+      expectTypeOf(orders).toEqualTypeOf<AsyncIterable<EsiPage<MarketsRegionIdOrdersGet>>>();
+      expectTypeOf<EsiPage<MarketsRegionIdOrdersGet>['page']>().toEqualTypeOf<number>();
+      expectTypeOf<
+        EsiPage<MarketsRegionIdOrdersGet>['data']
+      >().toEqualTypeOf<MarketsRegionIdOrdersGet>();
+      // @ts-expect-error — /status has no pages
+      void esi.request('GetStatus').pages;
+      const jobs = esi.FreelanceJobs.getFreelanceJobsListing().cursorPage({ after: 'token' });
+      expectTypeOf(jobs).resolves.toEqualTypeOf<EsiCursorPage<FreelanceJobsListing>>();
+      expectTypeOf<EsiCursorPage<FreelanceJobsListing>['records']>().toEqualTypeOf<
+        FreelanceJobsDetailFreelancejob[]
+      >();
+      expectTypeOf<EsiCursorPage<FreelanceJobsListing>['before']>().toEqualTypeOf<
+        string | undefined
+      >();
+      // @ts-expect-error — X-Pages routes have no cursor
+      void esi.request('GetMarketsRegionIdOrders', { region_id: 1 }).cursorPage;
+    }));
+
+  it('types results with their metadata, walks included', () =>
+    typeOnly(() => {
+      const walk = esi
+        .request(
+          'GetCharactersCharacterIdWalletTransactions',
+          { character_id: 1 },
+          { token: 'jwt' },
+        )
+        .resultsWithResponse();
+      expectTypeOf(walk).resolves.toMatchTypeOf<{
+        expires: number | undefined;
+        lastModified: string | undefined;
+        etag: string | undefined;
+        pages: number | undefined;
+        fromCache: boolean;
+      }>();
     }));
 });
 

@@ -193,15 +193,76 @@ export interface EsiCursorOptions extends EsiPageOptions {
 }
 
 /**
- * A handle for one operation call; cursor and from_id routes add their iterators.
+ * Options of a single-page cursor call: `before` for older records, `after` for newer or
+ * changed ones, neither for the newest; never both.
+ *
+ * @example
+ * await esi.FreelanceJobs.getFreelanceJobsListing().cursorPage({ before: page.before });
+ */
+export interface EsiCursorPageOptions extends EsiPageOptions {
+  /** Token from an earlier page's `before`: the records just before it (older). */
+  readonly before?: string;
+  /** Token from an earlier page's `after`: the records just after it (newer or changed). */
+  readonly after?: string;
+}
+
+/**
+ * One answer of a cursor route: its records, the tokens to go on from, and the response's
+ * metadata (`data` is the whole body).
+ *
+ * @example
+ * const page: EsiCursorPage<EsiResult<'GetFreelanceJobsListing'>> = await handle.cursorPage();
+ * const older = await handle.cursorPage({ before: page.before });
+ */
+export interface EsiCursorPage<R> extends EsiResponse<R> {
+  /** The records of this answer (the body's list property). */
+  readonly records: CursorItem<R>[];
+  /** Token for the records before these (older); pass it as `cursorPage({ before })`. */
+  readonly before: string | undefined;
+  /**
+   * Token for the records after these (newer or changed since); pass it as
+   * `cursorPage({ after })` or `cursor({ after })`. When ESI sends none, the `after` asked with.
+   */
+  readonly after: string | undefined;
+}
+
+/**
+ * One page of an X-Pages route as `pages()` yields it: the page's records as `data`, its
+ * metadata, `page` its number and `pages` the total.
+ *
+ * @example
+ * for await (const p of esi.Market.getMarketsRegionIdOrders({ region_id: 10000002 }).pages()) console.log(p.page, p.pages, p.data.length);
+ */
+export interface EsiPage<R> extends EsiResponse<R> {
+  /** This page's number, from 1. */
+  readonly page: number;
+}
+
+/**
+ * A handle for one operation call; X-Pages, cursor and from_id routes add their page-wise forms.
  *
  * @example
  * const handle: EsiRequest<'GetStatus'> = esi.request('GetStatus');
  */
 export type EsiRequest<Id extends OperationId> = EsiRequestBase<Id> &
+  (Operations[Id]['pagination'] extends 'pages'
+    ? {
+        /**
+         * The pages one at a time, in order, each with its metadata, all from one snapshot
+         * (as `results()`); a page of another snapshot ends the walk with
+         * `EsiIncompleteResultError` instead of being yielded.
+         */
+        readonly pages: (options?: EsiPageOptions) => AsyncIterable<EsiPage<EsiResult<Id>>>;
+      }
+    : unknown) &
   (Operations[Id]['pagination'] extends 'cursor'
     ? {
+        /** Walks the route (see {@link CursorIterator}). */
         readonly cursor: (options?: EsiCursorOptions) => CursorIterator<CursorItem<EsiResult<Id>>>;
+        /** One request: the records of one answer and the tokens to continue from. */
+        readonly cursorPage: (
+          options?: EsiCursorPageOptions,
+        ) => Promise<EsiCursorPage<EsiResult<Id>>>;
       }
     : unknown) &
   (Operations[Id]['pagination'] extends 'from_id'

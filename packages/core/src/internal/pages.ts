@@ -30,14 +30,7 @@ export async function collectPages(
   let why = '';
   let attempt = 1;
   for (; attempt <= maxAttempts; attempt++) {
-    let first = await fetchPage(1, signal);
-    // Only a response with a real freshness window can be "about to expire"; an ETag-only
-    // response (no Expires) is revalidated on every walk anyway.
-    const left = first.expires === undefined ? 0 : first.expires - clock();
-    if (left > 0 && left < NEAR_EXPIRY_MS && first.pages !== undefined && first.pages > 1) {
-      await waitUntil(clock, clock() + left, signal);
-      first = await fetchPage(1, signal);
-    }
+    const first = await firstPage(fetchPage, clock, signal);
     const total = first.pages ?? 1;
     const rest = await mapLimited(
       total - 1,
@@ -49,16 +42,9 @@ export async function collectPages(
     const mismatch = disagreement(pages);
     if (!mismatch) {
       const data: unknown[] = [];
-      for (const p of pages) {
-        if (!Array.isArray(p.data)) {
-          throw new EsiResponseError(
-            options.operation,
-            'ESIKIT_BAD_RESPONSE',
-            `page ${pages.indexOf(p) + 1} of an X-Pages route answered without a list`,
-          );
-        }
-        for (const item of p.data as unknown[]) data.push(item);
-      }
+      pages.forEach((p, i) => {
+        for (const item of pageItems(p, i + 1, options.operation)) data.push(item);
+      });
       return { pages, data };
     }
     why = mismatch.why;
@@ -70,6 +56,90 @@ export async function collectPages(
   }
   // The attempts really made: a window too far away ends the loop early.
   throw new EsiIncompleteResultError(options.operation, Math.min(attempt, maxAttempts), why);
+}
+
+/** One page of an X-Pages walk with its metadata; `pages` is the total, `page` this one's number. */
+export type PageResponse = EsiResponse<unknown> & { readonly page: number };
+
+/**
+ * Yields the pages of an X-Pages route one at a time, in order, each with its metadata, all
+ * from page 1's snapshot: up to `concurrency` pages are fetched ahead. A page from another
+ * snapshot (the data changed while paging) is never yielded: the walk stops with
+ * {@link EsiIncompleteResultError}, since pages already yielded cannot be taken back (collectPages
+ * can wait and start over instead). Stopping early cancels the pages fetched ahead.
+ */
+export async function* streamPages(
+  fetchPage: (page: number, signal: AbortSignal | undefined) => Promise<EsiResponse<unknown>>,
+  options: CollectOptions,
+): AsyncGenerator<PageResponse> {
+  const { clock, signal } = options;
+  const first = await firstPage(fetchPage, clock, signal);
+  pageItems(first, 1, options.operation);
+  yield { ...first, page: 1 };
+  const total = first.pages ?? 1;
+  if (total <= 1) return;
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  const ahead = new Map<number, Promise<EsiResponse<unknown>>>();
+  let next = 2;
+  try {
+    for (let page = 2; page <= total; page++) {
+      while (next <= total && ahead.size < options.concurrency) {
+        const pending = fetchPage(next, stop.signal);
+        // Awaited in turn below; a page abandoned by an early stop must not go unhandled.
+        pending.catch(() => undefined);
+        ahead.set(next++, pending);
+      }
+      const response = await (ahead.get(page) as Promise<EsiResponse<unknown>>);
+      ahead.delete(page);
+      if (disagreement([first, response])) {
+        throw new EsiIncompleteResultError(
+          options.operation,
+          1,
+          `page ${page} is from another snapshot than page 1 (the data changed while paging); pages already yielded cannot be taken back`,
+        );
+      }
+      pageItems(response, page, options.operation);
+      yield { ...response, page };
+    }
+  } finally {
+    // The consumer stopped early or a page failed: cancel what was fetched ahead.
+    if (ahead.size > 0) stop.abort();
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Page 1, unless it is about to expire: then the next window's page 1 (ESI's advice), so the
+ * other pages are fetched inside the same window.
+ */
+async function firstPage(
+  fetchPage: (page: number, signal: AbortSignal | undefined) => Promise<EsiResponse<unknown>>,
+  clock: () => number,
+  signal: AbortSignal | undefined,
+): Promise<EsiResponse<unknown>> {
+  const first = await fetchPage(1, signal);
+  // Only a response with a real freshness window can be "about to expire"; an ETag-only
+  // response (no Expires) is revalidated on every walk anyway.
+  const left = first.expires === undefined ? 0 : first.expires - clock();
+  if (left > 0 && left < NEAR_EXPIRY_MS && first.pages !== undefined && first.pages > 1) {
+    await waitUntil(clock, clock() + left, signal);
+    return fetchPage(1, signal);
+  }
+  return first;
+}
+
+/** The records of one page, which must be a list. */
+function pageItems(page: EsiResponse<unknown>, number: number, operation: string): unknown[] {
+  if (!Array.isArray(page.data))
+    throw new EsiResponseError(
+      operation,
+      'ESIKIT_BAD_RESPONSE',
+      `page ${number} of an X-Pages route answered without a list`,
+    );
+  return page.data as unknown[];
 }
 
 /**
