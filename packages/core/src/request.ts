@@ -52,8 +52,8 @@ interface CursorPageFields {
 }
 
 /**
- * The untyped handle; `types.ts` gives it its per-operation type. Its methods are arrow
- * functions so that `const { result } = handle` works.
+ * The untyped handle; `types.ts` gives it its per-operation type. Its methods work unbound
+ * (`const { result } = handle`).
  */
 export class RequestHandle {
   readonly #ctx: HandleContext;
@@ -75,12 +75,47 @@ export class RequestHandle {
     this.#call = call ?? {};
   }
 
-  readonly result = async (options: EsiResultOptions = {}): Promise<unknown> =>
-    (await this.resultWithResponse(options)).data;
+  // The public methods are getters handing out a bound function, so `const { result } = handle`
+  // works. Not arrow-function fields: those would allocate every method for every handle (and,
+  // run through tsx, define each one's name) where a call uses one.
+  get result(): (options?: EsiResultOptions) => Promise<unknown> {
+    return this.#result.bind(this);
+  }
+  get resultWithResponse(): (options?: EsiResultOptions) => Promise<EsiResponse<unknown>> {
+    return this.#resultWithResponse.bind(this);
+  }
+  get results(): (options?: EsiPageOptions) => Promise<unknown> {
+    return this.#results.bind(this);
+  }
+  get resultsWithResponse(): (options?: EsiPageOptions) => Promise<EsiResponse<unknown>> {
+    return this.#resultsWithResponse.bind(this);
+  }
+  get resultsLocalized(): (
+    languages?: readonly string[],
+    options?: Omit<EsiPageOptions, 'language'>,
+  ) => Promise<Record<string, unknown>> {
+    return this.#resultsLocalized.bind(this);
+  }
+  get cursor(): (options?: EsiCursorOptions) => CursorIterator<unknown> {
+    return this.#cursor.bind(this);
+  }
+  get cursorPage(): (
+    options?: EsiCursorPageOptions,
+  ) => Promise<EsiResponse<unknown> & CursorPageFields> {
+    return this.#cursorPage.bind(this);
+  }
+  get fromId(): (options?: EsiPageOptions & FromIdOptions) => AsyncIterable<unknown> {
+    return this.#fromId.bind(this);
+  }
+  get pages(): (options?: EsiPageOptions) => AsyncIterable<PageResponse> {
+    return this.#pages.bind(this);
+  }
 
-  readonly resultWithResponse = async (
-    options: EsiResultOptions = {},
-  ): Promise<EsiResponse<unknown>> => {
+  async #result(options: EsiResultOptions = {}): Promise<unknown> {
+    return (await this.#resultWithResponse(options)).data;
+  }
+
+  async #resultWithResponse(options: EsiResultOptions = {}): Promise<EsiResponse<unknown>> {
     const op = await this.#ctx.operation(this.#id);
     if (options.page !== undefined) {
       if (op.pagination !== 'pages')
@@ -95,14 +130,13 @@ export class RequestHandle {
       return this.#fetch(op, options.page === 1 ? undefined : { page: options.page }, options);
     }
     return this.#fetch(op, undefined, options);
-  };
+  }
 
-  readonly results = async (options: EsiPageOptions = {}): Promise<unknown> =>
-    (await this.resultsWithResponse(options)).data;
+  async #results(options: EsiPageOptions = {}): Promise<unknown> {
+    return (await this.#resultsWithResponse(options)).data;
+  }
 
-  readonly resultsWithResponse = async (
-    options: EsiPageOptions = {},
-  ): Promise<EsiResponse<unknown>> => {
+  async #resultsWithResponse(options: EsiPageOptions = {}): Promise<EsiResponse<unknown>> {
     const op = await this.#ctx.operation(this.#id);
     try {
       return await this.#all(op, options);
@@ -112,7 +146,7 @@ export class RequestHandle {
         throw new EsiAbortedError(op.id, options.signal.reason);
       throw error;
     }
-  };
+  }
 
   async #all(op: OperationSpec, options: EsiPageOptions): Promise<EsiResponse<unknown>> {
     switch (op.pagination) {
@@ -157,30 +191,31 @@ export class RequestHandle {
     }
   }
 
-  readonly resultsLocalized = async (
+  async #resultsLocalized(
     languages?: readonly string[],
     options: Omit<EsiPageOptions, 'language'> = {},
-  ): Promise<Record<string, unknown>> => {
+  ): Promise<Record<string, unknown>> {
     const all = await this.#ctx.languages();
     const list: readonly string[] = languages ?? all;
     if (!(list instanceof Array) || list.length === 0)
       throw new EsiOptionError('languages', list, `a non-empty list of ${all.join(', ')}`);
     const results = await Promise.all(
-      list.map((language) => this.results({ ...options, language })),
+      list.map((language) => this.#results({ ...options, language })),
     );
     return Object.fromEntries(list.map((language, i) => [language, results[i]]));
-  };
+  }
 
-  readonly cursor = (options: EsiCursorOptions = {}): CursorIterator<unknown> =>
-    this.#cursorWalk(options, undefined);
+  #cursor(options: EsiCursorOptions = {}): CursorIterator<unknown> {
+    return this.#cursorWalk(options, undefined);
+  }
 
-  readonly fromId = (options: EsiPageOptions & FromIdOptions = {}): AsyncIterable<unknown> => ({
-    [Symbol.asyncIterator]: () => this.#fromIdWalk(options, undefined),
-  });
+  #fromId(options: EsiPageOptions & FromIdOptions = {}): AsyncIterable<unknown> {
+    return { [Symbol.asyncIterator]: () => this.#fromIdWalk(options, undefined) };
+  }
 
-  readonly cursorPage = async (
+  async #cursorPage(
     options: EsiCursorPageOptions = {},
-  ): Promise<EsiResponse<unknown> & CursorPageFields> => {
+  ): Promise<EsiResponse<unknown> & CursorPageFields> {
     const op = await this.#walkOp('cursor', 'cursorPage');
     const { before, after } = options;
     for (const [name, token] of [
@@ -207,11 +242,11 @@ export class RequestHandle {
     );
     const parts = cursorParts(res.data, op.id);
     return { ...res, records: parts.list, before: parts.before, after: parts.after ?? after };
-  };
+  }
 
-  readonly pages = (options: EsiPageOptions = {}): AsyncIterable<PageResponse> => ({
-    [Symbol.asyncIterator]: () => this.#pageStream(options),
-  });
+  #pages(options: EsiPageOptions = {}): AsyncIterable<PageResponse> {
+    return { [Symbol.asyncIterator]: () => this.#pageStream(options) };
+  }
 
   async *#pageStream(options: EsiPageOptions): AsyncGenerator<PageResponse> {
     const op = await this.#ctx.operation(this.#id);
