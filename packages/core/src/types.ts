@@ -172,7 +172,12 @@ export interface EsiRequestBase<Id extends OperationId> {
   readonly resultWithResponse: (options?: EsiResultOptions) => Promise<EsiResponse<EsiResult<Id>>>;
   /** Every page as one consistent snapshot, concatenated (one page on routes without paging). */
   readonly results: (options?: EsiPageOptions) => Promise<EsiResult<Id>>;
-  /** {@link results} with page 1's response details; `fromCache` is true when no page was downloaded. */
+  /**
+   * {@link results} with the metadata of every response it joined: the earliest `expires`, the
+   * latest `lastModified`, a weak `etag` made from all pages' (a single response's own), `pages`
+   * = responses joined, `fromCache` only when no page was downloaded; `status` and `headers`
+   * are the first response's.
+   */
   readonly resultsWithResponse: (options?: EsiPageOptions) => Promise<EsiResponse<EsiResult<Id>>>;
   /** `results()` once per language (every ESI language by default), keyed by language. */
   readonly resultsLocalized: (
