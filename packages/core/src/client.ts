@@ -32,7 +32,8 @@ export interface EsiClientSnapshot extends EsiClientStats {
 
 /**
  * The ESI client. Create one per process with {@link createEsiClient} and share it: it owns the
- * connection pool, the cache, and the governors that keep the app inside ESI's limits.
+ * connection pool, the cache, and the governors that keep the app inside ESI's limits. Its
+ * methods are bound (`const { request } = esi` works), and so are tag methods and handles'.
  */
 export class EsiClient {
   readonly #o: ResolvedOptions;
@@ -106,7 +107,10 @@ export class EsiClient {
    * const orders = await esi.request('GetMarketsRegionIdOrders', { region_id: 10000002 }).results();
    * const notes = await esi.request('GetCharactersCharacterIdNotifications', { character_id }, { token }).result();
    */
-  request<Id extends OperationId>(id: Id, ...args: EsiRequestArgs<Id>): EsiRequest<Id> {
+  readonly request = <Id extends OperationId>(
+    id: Id,
+    ...args: EsiRequestArgs<Id>
+  ): EsiRequest<Id> => {
     const [params, call] = args as [
       Record<string, unknown> | undefined,
       RawCallOptions | undefined,
@@ -120,7 +124,7 @@ export class EsiClient {
     if (call !== undefined && (typeof call !== 'object' || call === null))
       throw new EsiOptionError('options', call, '{ token?, body?, compatibilityDate? }');
     return new RequestHandle(this.#ctx, id, params, call) as unknown as EsiRequest<Id>;
-  }
+  };
 
   /**
    * Counters since creation and the governors' current view.
@@ -128,13 +132,11 @@ export class EsiClient {
    * @example
    * const { cacheHits, notModified, errorLimit } = esi.stats();
    */
-  stats(): EsiClientSnapshot {
-    return {
-      ...this.#pipeline.stats,
-      errorLimit: this.#pipeline.errorLimit.snapshot(),
-      rateLimits: this.#pipeline.rateLimits.snapshot(this.#o.clock()),
-    };
-  }
+  readonly stats = (): EsiClientSnapshot => ({
+    ...this.#pipeline.stats,
+    errorLimit: this.#pipeline.errorLimit.snapshot(),
+    rateLimits: this.#pipeline.rateLimits.snapshot(this.#o.clock()),
+  });
 
   /** The User-Agent this client sends. */
   get userAgent(): string {
@@ -147,9 +149,9 @@ export class EsiClient {
    * @example
    * await esi.close();
    */
-  async close(): Promise<void> {
+  readonly close = async (): Promise<void> => {
     await this.#transport.close();
-  }
+  };
 
   /** Synchronous once the table is indexed: the hot path takes no extra promise. */
   #operation(id: string): OperationSpec | Promise<OperationSpec> {

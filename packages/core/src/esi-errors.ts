@@ -20,7 +20,9 @@ export type EsiErrorCode =
   | 'ESIKIT_ABORTED'
   | 'ESIKIT_NETWORK'
   | 'ESIKIT_BAD_RESPONSE'
-  | 'ESIKIT_UNSAFE_INTEGER';
+  | 'ESIKIT_UNSAFE_INTEGER'
+  | 'ESIKIT_WALK_STUCK'
+  | 'ESIKIT_WALK_REUSED';
 
 /**
  * An option passed to `createEsiClient` (or per request) is invalid; the message names it.
@@ -273,6 +275,33 @@ export class EsiResponseError extends EsikitError {
   ) {
     super(code, `${operation}: ${detail}`, options);
     this.operation = operation;
+  }
+}
+
+/**
+ * A cursor or from_id walk could not go on: ESI kept answering with the same position
+ * (`ESIKIT_WALK_STUCK`: the same `before`/`after` token again, or from_id records that are not
+ * older than the `from_id` asked for), or a walk that can run once was iterated again
+ * (`ESIKIT_WALK_REUSED`). The walk stops instead of asking ESI for the same records forever.
+ *
+ * @example
+ * try { for await (const job of walk) save(job) } catch (e) { if (e instanceof EsiWalkError && e.code === 'ESIKIT_WALK_STUCK') resumeLaterFrom(e.parameter) }
+ */
+export class EsiWalkError extends EsikitError {
+  override name = 'EsiWalkError';
+  declare readonly code: 'ESIKIT_WALK_STUCK' | 'ESIKIT_WALK_REUSED';
+  readonly operation: string;
+  /** The paging parameter that stopped moving (`before`, `after`, `from_id`), when stuck. */
+  readonly parameter: 'before' | 'after' | 'from_id' | undefined;
+  constructor(
+    operation: string,
+    code: 'ESIKIT_WALK_STUCK' | 'ESIKIT_WALK_REUSED',
+    detail: string,
+    parameter?: 'before' | 'after' | 'from_id',
+  ) {
+    super(code, `${operation}: ${detail}`);
+    this.operation = operation;
+    this.parameter = parameter;
   }
 }
 

@@ -17,6 +17,7 @@ export {
   EsiTimeoutError,
   EsiTokenRequiredError,
   EsiValidationError,
+  EsiWalkError,
 } from './esi-errors.js';
 export type { EsiErrorBody, EsiErrorCode } from './esi-errors.js';
 export type { AccessTokenSource } from './auth.js';
@@ -29,7 +30,11 @@ export type {
   CursorItem,
   EsiCallOptions,
   EsiCursorOptions,
+  EsiCursorPage,
+  EsiCursorPageOptions,
+  EsiPage,
   EsiPageOptions,
+  EsiPagingParam,
   EsiParams,
   EsiRequest,
   EsiRequestArgs,

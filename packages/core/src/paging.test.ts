@@ -1,7 +1,13 @@
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { harnessPerTest, T0, tick, type Harness } from '../test/helpers.js';
-import { EsiAbortedError, EsiIncompleteResultError } from './index.js';
+import { APP, harnessPerTest, T0, tick, type Harness } from '../test/helpers.js';
+import { startProxy } from '../test/proxy.js';
+import {
+  createEsiClient,
+  EsiAbortedError,
+  EsiIncompleteResultError,
+  EsiValidationError,
+} from './index.js';
 
 const ORDERS = 'GetMarketsRegionIdOrders';
 
@@ -150,5 +156,150 @@ describe('results() over X-Pages', () => {
     await tick(100);
     controller.abort();
     await expect(walk).rejects.toBeInstanceOf(EsiAbortedError);
+  });
+
+  it('regression: pages of one window without Last-Modified are one snapshot, whatever the clock did between them', async () => {
+    // ESI sends some X-Pages routes without Last-Modified. Each page arrives a little later (the
+    // proxy moves the clock 700 ms per request) with its own Date, so the client-clock expiry
+    // of each page, rounded to seconds, lands on either side of a second: the old comparison
+    // judged the pages different, waited for the next window and fetched everything again.
+    const h = await start({ pages: { [ORDERS]: 4 } });
+    await using proxy = await startProxy(h.sim.esiUrl, {
+      beforeForward: () => h.sim.clock.advance(700),
+      rewrite: (_path, answer) => {
+        delete answer.headers['last-modified'];
+        return answer;
+      },
+    });
+    const esi = createEsiClient({ ...APP, baseUrl: proxy.url, clock: () => h.sim.clock.now() });
+    try {
+      const all = await advanceWhile(
+        h,
+        esi.request(ORDERS, { region_id: 10000002 }).resultsWithResponse(),
+        30_000,
+      );
+      expect(all.lastModified).toBeUndefined();
+      expect(all.pages).toBe(4);
+      expect(h.seen(ORDERS)).toBe(4);
+      expect(new Set(h.sim.audit().map((e) => e.status))).toEqual(new Set([200]));
+    } finally {
+      await esi.close();
+    }
+  });
+
+  it('without Last-Modified, still sees pages of another window by the Expires ESI sent', async () => {
+    const h = await start({ pages: { [ORDERS]: 3 } });
+    let forwarded = 0;
+    await using proxy = await startProxy(h.sim.esiUrl, {
+      // Pages 2 and 3 of the first walk fall in the next 5-minute window.
+      beforeForward: () => {
+        if (++forwarded === 2) h.sim.clock.advance(300_000);
+      },
+      rewrite: (_path, answer) => {
+        delete answer.headers['last-modified'];
+        return answer;
+      },
+    });
+    const esi = createEsiClient({ ...APP, baseUrl: proxy.url, clock: () => h.sim.clock.now() });
+    try {
+      await esi.request(ORDERS, { region_id: 10000002 }).results();
+      // The first walk mixed windows; the second starts over from page 1 of the new window,
+      // whose pages 2 and 3 are still fresh in the cache.
+      expect(h.sim.audit().map((e) => e.query)).toEqual([
+        'order_type=all',
+        expect.stringMatching(/page=[23]$/),
+        expect.stringMatching(/page=[23]$/),
+        'order_type=all',
+      ]);
+    } finally {
+      await esi.close();
+    }
+  });
+});
+
+describe('paging parameters', () => {
+  it('regression: `page` in params is refused by every form, before anything is sent', async () => {
+    // It used to be sent as "page 1" of results() (then refused for page 2), and honoured by result().
+    const h = await start({ pages: { [ORDERS]: 3 } });
+    const params = { region_id: 10000002, page: 2 } as unknown as { region_id: number };
+    const handle = h.esi.request(ORDERS, params);
+    for (const call of [
+      () => handle.result(),
+      () => handle.resultWithResponse({ page: 3 }),
+      () => handle.results(),
+      () => handle.resultsWithResponse(),
+    ]) {
+      const e = await call().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(EsiValidationError);
+      expect(e).toMatchObject({ code: 'ESIKIT_VALIDATION', operation: ORDERS, parameter: 'page' });
+      expect((e as Error).message).toMatch(/result\(\{ page \}\)/);
+    }
+    expect(h.sim.audit()).toHaveLength(0);
+  });
+});
+
+describe('pages(): one page at a time', () => {
+  it('yields every page in order with its metadata, the same records as results()', async () => {
+    const h = await start({ pages: { [ORDERS]: 5 } }, { pageConcurrency: 2 });
+    const handle = h.esi.request(ORDERS, { region_id: 10000002 });
+    const seen: { page: number; pages: number | undefined; fromCache: boolean }[] = [];
+    const records: unknown[] = [];
+    for await (const p of handle.pages()) {
+      seen.push({ page: p.page, pages: p.pages, fromCache: p.fromCache });
+      expect(p.expires).toBeGreaterThan(h.sim.clock.now());
+      expect(p.etag).toMatch(/^"/);
+      expect(p.lastModified).toEqual(expect.any(String));
+      records.push(...p.data);
+    }
+    expect(seen).toEqual([1, 2, 3, 4, 5].map((page) => ({ page, pages: 5, fromCache: false })));
+    expect(h.seen(ORDERS)).toBe(5);
+    // The same snapshot as results(), which now comes from the cache.
+    const all = await handle.resultsWithResponse();
+    expect(all.fromCache).toBe(true);
+    expect(records).toEqual(all.data);
+    expect(h.seen(ORDERS)).toBe(5);
+  });
+
+  it('never yields a page of another snapshot: stops with EsiIncompleteResultError', async () => {
+    const h = await start({
+      pages: { [ORDERS]: 3 },
+      faults: { routes: { [ORDERS]: { pageChange: true } } },
+    });
+    const yielded: number[] = [];
+    const walk = async (): Promise<void> => {
+      for await (const p of h.esi.request(ORDERS, { region_id: 10000002 }).pages())
+        yielded.push(p.page);
+    };
+    const e = await walk().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(EsiIncompleteResultError);
+    expect(e).toMatchObject({ code: 'ESIKIT_INCOMPLETE_RESULT', operation: ORDERS });
+    expect(yielded).toEqual([1]);
+  });
+
+  it('fetches at most pageConcurrency pages ahead, and none after the consumer stops', async () => {
+    const h = await start({ pages: { [ORDERS]: 30 }, latencyMs: 20 }, { pageConcurrency: 3 });
+    for await (const p of h.esi.request(ORDERS, { region_id: 10000002 }).pages()) {
+      if (p.page === 2) break;
+    }
+    await tick(200);
+    // Page 1, then pages 2..4 in flight at most, and one more started as page 2 was taken.
+    expect(h.seen(ORDERS)).toBeLessThanOrEqual(5);
+  });
+
+  it('is only offered on X-Pages routes, and ends with EsiAbortedError when aborted', async () => {
+    const h = await start({ pages: { [ORDERS]: 3 } });
+    const status = h.esi.request('GetStatus') as unknown as {
+      pages(): AsyncIterable<unknown>;
+    };
+    const first = async (walk: AsyncIterable<unknown>): Promise<unknown> => {
+      for await (const p of walk) return p;
+      return undefined;
+    };
+    await expect(first(status.pages())).rejects.toBeInstanceOf(EsiValidationError);
+    const signal = AbortSignal.abort();
+    await expect(
+      first(h.esi.request(ORDERS, { region_id: 10000002 }).pages({ signal })),
+    ).rejects.toBeInstanceOf(EsiAbortedError);
+    expect(h.sim.audit()).toHaveLength(0);
   });
 });

@@ -64,4 +64,17 @@ describe('README', () => {
     }
     expect(changed.length).toBeGreaterThan(0);
   });
+
+  it('pages() and cursorPage()', async () => {
+    const lines: string[] = [];
+    for await (const page of esi.Market.getMarketsRegionIdOrders({ region_id: 10000002 }).pages()) {
+      lines.push(`page ${page.page} of ${page.pages}: ${page.data.length} orders`);
+    }
+    expect(lines[0]).toMatch(/^page 1 of \d+: \d+ orders$/);
+    const jobs = esi.FreelanceJobs.getFreelanceJobsListing({ limit: 50 });
+    const newest = await jobs.cursorPage();
+    const older = newest.before ? await jobs.cursorPage({ before: newest.before }) : undefined;
+    expect(newest.records.length).toBeGreaterThan(0);
+    expect(older?.records.length).toBeGreaterThan(0);
+  });
 });

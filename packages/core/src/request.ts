@@ -3,11 +3,24 @@ import type { AccessTokenSource } from './auth.js';
 import { EsiAbortedError, EsiOptionError, EsiValidationError } from './esi-errors.js';
 import { EsikitError } from './errors.js';
 import type { RetryOptions } from './options.js';
-import { CursorIterator, fromIdIterator, type FromIdOptions } from './internal/cursor.js';
-import { collectPages } from './internal/pages.js';
+import { checkPagingParams, checkRetries, checkTimeout } from './internal/call-options.js';
+import {
+  CursorIterator,
+  cursorParts,
+  fromIdIterator,
+  type FromIdOptions,
+} from './internal/cursor.js';
+import { describeValue } from './internal/describe.js';
+import { joinResponses } from './internal/join.js';
+import { collectPages, streamPages, type PageResponse } from './internal/pages.js';
 import type { EsiResponse, PageRequest, Pipeline } from './internal/pipeline.js';
 import { toCredential, type Credential } from './internal/token.js';
-import type { EsiCursorOptions, EsiPageOptions, EsiResultOptions } from './types.js';
+import type {
+  EsiCursorOptions,
+  EsiCursorPageOptions,
+  EsiPageOptions,
+  EsiResultOptions,
+} from './types.js';
 
 /** What a handle needs from its client. */
 export interface HandleContext {
@@ -31,13 +44,24 @@ export interface RawCallOptions {
   readonly compatibilityDate?: string;
 }
 
-/** The untyped handle; `types.ts` gives it its per-operation type. */
+/** What `cursorPage()` adds to the response (typed per operation as `EsiCursorPage`). */
+interface CursorPageFields {
+  readonly records: unknown[];
+  readonly before: string | undefined;
+  readonly after: string | undefined;
+}
+
+/**
+ * The untyped handle; `types.ts` gives it its per-operation type. Its methods work unbound
+ * (`const { result } = handle`).
+ */
 export class RequestHandle {
   readonly #ctx: HandleContext;
   readonly #id: string;
   readonly #params: Readonly<Record<string, unknown>> | undefined;
   readonly #call: RawCallOptions;
   #credential: Credential | undefined;
+  #paramsChecked = false;
 
   constructor(
     ctx: HandleContext,
@@ -51,11 +75,47 @@ export class RequestHandle {
     this.#call = call ?? {};
   }
 
-  async result(options: EsiResultOptions = {}): Promise<unknown> {
-    return (await this.resultWithResponse(options)).data;
+  // The public methods are getters handing out a bound function, so `const { result } = handle`
+  // works. Not arrow-function fields: those would allocate every method for every handle (and,
+  // run through tsx, define each one's name) where a call uses one.
+  get result(): (options?: EsiResultOptions) => Promise<unknown> {
+    return this.#result.bind(this);
+  }
+  get resultWithResponse(): (options?: EsiResultOptions) => Promise<EsiResponse<unknown>> {
+    return this.#resultWithResponse.bind(this);
+  }
+  get results(): (options?: EsiPageOptions) => Promise<unknown> {
+    return this.#results.bind(this);
+  }
+  get resultsWithResponse(): (options?: EsiPageOptions) => Promise<EsiResponse<unknown>> {
+    return this.#resultsWithResponse.bind(this);
+  }
+  get resultsLocalized(): (
+    languages?: readonly string[],
+    options?: Omit<EsiPageOptions, 'language'>,
+  ) => Promise<Record<string, unknown>> {
+    return this.#resultsLocalized.bind(this);
+  }
+  get cursor(): (options?: EsiCursorOptions) => CursorIterator<unknown> {
+    return this.#cursor.bind(this);
+  }
+  get cursorPage(): (
+    options?: EsiCursorPageOptions,
+  ) => Promise<EsiResponse<unknown> & CursorPageFields> {
+    return this.#cursorPage.bind(this);
+  }
+  get fromId(): (options?: EsiPageOptions & FromIdOptions) => AsyncIterable<unknown> {
+    return this.#fromId.bind(this);
+  }
+  get pages(): (options?: EsiPageOptions) => AsyncIterable<PageResponse> {
+    return this.#pages.bind(this);
   }
 
-  async resultWithResponse(options: EsiResultOptions = {}): Promise<EsiResponse<unknown>> {
+  async #result(options: EsiResultOptions = {}): Promise<unknown> {
+    return (await this.#resultWithResponse(options)).data;
+  }
+
+  async #resultWithResponse(options: EsiResultOptions = {}): Promise<EsiResponse<unknown>> {
     const op = await this.#ctx.operation(this.#id);
     if (options.page !== undefined) {
       if (op.pagination !== 'pages')
@@ -72,11 +132,11 @@ export class RequestHandle {
     return this.#fetch(op, undefined, options);
   }
 
-  async results(options: EsiPageOptions = {}): Promise<unknown> {
-    return (await this.resultsWithResponse(options)).data;
+  async #results(options: EsiPageOptions = {}): Promise<unknown> {
+    return (await this.#resultsWithResponse(options)).data;
   }
 
-  async resultsWithResponse(options: EsiPageOptions = {}): Promise<EsiResponse<unknown>> {
+  async #resultsWithResponse(options: EsiPageOptions = {}): Promise<EsiResponse<unknown>> {
     const op = await this.#ctx.operation(this.#id);
     try {
       return await this.#all(op, options);
@@ -108,44 +168,30 @@ export class RequestHandle {
             signal: options.signal,
           },
         );
-        const first = pages[0] as EsiResponse<unknown>;
-        return { ...first, data, fromCache: pages.every((p) => p.fromCache) };
+        return joinResponses(pages, data);
       }
       // A walk spans many responses: its with-response form describes the walk (all records,
-      // and for cursors the token to resume from), not one HTTP exchange.
+      // and for cursors the token to resume from) by the rule of joinResponses.
       case 'from_id': {
+        const responses: EsiResponse<unknown>[] = [];
         const items: unknown[] = [];
-        for await (const item of this.fromId(options)) items.push(item);
-        return {
-          data: items,
-          status: 200,
-          headers: {},
-          etag: undefined,
-          expires: undefined,
-          lastModified: undefined,
-          pages: undefined,
-          fromCache: false,
-        };
+        for await (const item of this.#fromIdWalk(options, responses)) items.push(item);
+        return joinResponses(responses, items);
       }
       case 'cursor': {
+        const responses: EsiResponse<unknown>[] = [];
         const items: unknown[] = [];
-        const walk = this.cursor(options);
+        const walk = this.#cursorWalk(options, responses);
         for await (const item of walk) items.push(item);
-        return {
-          data: { [walk.listKey ?? 'records']: items, cursor: { after: walk.after } },
-          status: 200,
-          headers: {},
-          etag: undefined,
-          expires: undefined,
-          lastModified: undefined,
-          pages: undefined,
-          fromCache: false,
-        };
+        return joinResponses(responses, {
+          [walk.listKey ?? 'records']: items,
+          cursor: { after: walk.after },
+        });
       }
     }
   }
 
-  async resultsLocalized(
+  async #resultsLocalized(
     languages?: readonly string[],
     options: Omit<EsiPageOptions, 'language'> = {},
   ): Promise<Record<string, unknown>> {
@@ -154,43 +200,125 @@ export class RequestHandle {
     if (!(list instanceof Array) || list.length === 0)
       throw new EsiOptionError('languages', list, `a non-empty list of ${all.join(', ')}`);
     const results = await Promise.all(
-      list.map((language) => this.results({ ...options, language })),
+      list.map((language) => this.#results({ ...options, language })),
     );
     return Object.fromEntries(list.map((language, i) => [language, results[i]]));
   }
 
-  cursor(options: EsiCursorOptions = {}): CursorIterator<unknown> {
+  #cursor(options: EsiCursorOptions = {}): CursorIterator<unknown> {
+    return this.#cursorWalk(options, undefined);
+  }
+
+  #fromId(options: EsiPageOptions & FromIdOptions = {}): AsyncIterable<unknown> {
+    return { [Symbol.asyncIterator]: () => this.#fromIdWalk(options, undefined) };
+  }
+
+  async #cursorPage(
+    options: EsiCursorPageOptions = {},
+  ): Promise<EsiResponse<unknown> & CursorPageFields> {
+    const op = await this.#walkOp('cursor', 'cursorPage');
+    const { before, after } = options;
+    for (const [name, token] of [
+      ['before', before],
+      ['after', after],
+    ] as const) {
+      if (token !== undefined && (typeof token !== 'string' || token === ''))
+        throw new EsiValidationError(
+          op.id,
+          name,
+          `must be a cursor token from an earlier page, got ${describeValue(token)}`,
+        );
+    }
+    if (before !== undefined && after !== undefined)
+      throw new EsiValidationError(
+        op.id,
+        'before',
+        'and after cannot both be given: before goes back, after goes forward',
+      );
+    const res = await this.#fetch(
+      op,
+      before !== undefined ? { before } : after !== undefined ? { after } : {},
+      options,
+    );
+    const parts = cursorParts(res.data, op.id);
+    return { ...res, records: parts.list, before: parts.before, after: parts.after ?? after };
+  }
+
+  #pages(options: EsiPageOptions = {}): AsyncIterable<PageResponse> {
+    return { [Symbol.asyncIterator]: () => this.#pageStream(options) };
+  }
+
+  async *#pageStream(options: EsiPageOptions): AsyncGenerator<PageResponse> {
+    const op = await this.#ctx.operation(this.#id);
+    if (op.pagination !== 'pages')
+      throw new EsiValidationError(
+        op.id,
+        'pages',
+        `is not an X-Pages route (pagination: ${op.pagination})`,
+      );
+    try {
+      yield* streamPages(
+        (page, signal) =>
+          this.#fetch(
+            op,
+            page === 1 ? undefined : { page },
+            signal === undefined || signal === options.signal ? options : { ...options, signal },
+          ),
+        {
+          operation: op.id,
+          concurrency: this.#ctx.pageConcurrency,
+          clock: this.#ctx.clock,
+          signal: options.signal,
+        },
+      );
+    } catch (error) {
+      // A wait for the next window ends with the signal's own reason.
+      if (options.signal?.aborted && !(error instanceof EsikitError))
+        throw new EsiAbortedError(op.id, options.signal.reason);
+      throw error;
+    }
+  }
+
+  /** The op, checked to page the way a walk expects. */
+  async #walkOp(kind: 'cursor' | 'from_id', method: string): Promise<OperationSpec> {
+    const op = await this.#ctx.operation(this.#id);
+    if (op.pagination !== kind)
+      throw new EsiValidationError(
+        op.id,
+        method,
+        `is not a ${kind} route (pagination: ${op.pagination})`,
+      );
+    return op;
+  }
+
+  /** A cursor walk; `seen` collects its responses (for the joined metadata of results()). */
+  #cursorWalk(
+    options: EsiCursorOptions,
+    seen: EsiResponse<unknown>[] | undefined,
+  ): CursorIterator<unknown> {
     return new CursorIterator(
       async (extra) => {
-        const op = await this.#ctx.operation(this.#id);
-        if (op.pagination !== 'cursor') {
-          throw new EsiValidationError(
-            op.id,
-            'cursor',
-            `is not a cursor route (pagination: ${op.pagination})`,
-          );
-        }
-        return this.#fetch(op, extra, options);
+        const res = await this.#fetch(await this.#walkOp('cursor', 'cursor'), extra, options);
+        seen?.push(res);
+        return res;
       },
       this.#id,
       options.after,
     );
   }
 
-  fromId(options: EsiPageOptions & FromIdOptions = {}): AsyncIterable<unknown> {
+  #fromIdWalk(
+    options: EsiPageOptions & FromIdOptions,
+    seen: EsiResponse<unknown>[] | undefined,
+  ): AsyncGenerator<unknown> {
     const fetch = async (
       extra: Readonly<Record<string, unknown>>,
     ): Promise<EsiResponse<unknown>> => {
-      const op = await this.#ctx.operation(this.#id);
-      if (op.pagination !== 'from_id')
-        throw new EsiValidationError(
-          op.id,
-          'fromId',
-          `is not a from_id route (pagination: ${op.pagination})`,
-        );
-      return this.#fetch(op, extra, options);
+      const res = await this.#fetch(await this.#walkOp('from_id', 'fromId'), extra, options);
+      seen?.push(res);
+      return res;
     };
-    return { [Symbol.asyncIterator]: () => fromIdIterator<unknown>(fetch, this.#id, options) };
+    return fromIdIterator<unknown>(fetch, this.#id, options);
   }
 
   #fetch(
@@ -199,6 +327,13 @@ export class RequestHandle {
     options: EsiPageOptions,
   ): Promise<EsiResponse<unknown>> {
     const ctx = this.#ctx;
+    // A cache hit would answer even after an abort: a walk must stop at its next page instead.
+    if (options.signal?.aborted)
+      return Promise.reject(new EsiAbortedError(op.id, options.signal.reason));
+    if (!this.#paramsChecked) {
+      checkPagingParams(op, this.#params);
+      this.#paramsChecked = true;
+    }
     if (this.#credential === undefined && this.#call.token !== undefined)
       this.#credential = toCredential(op.id, this.#call.token);
     const req: PageRequest = {
@@ -217,34 +352,4 @@ export class RequestHandle {
     };
     return ctx.pipeline.fetch(req);
   }
-}
-
-function checkTimeout(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-    throw new EsiOptionError('timeout', value, 'a positive number of milliseconds');
-  return value;
-}
-
-function checkRetries(value: EsiPageOptions['retries']): Partial<RetryOptions> {
-  if (typeof value !== 'object' || value === null)
-    throw new EsiOptionError('retries', value, '{ connection?, server?, backoffFactor?, jitter? }');
-  const out: { -readonly [K in keyof RetryOptions]?: RetryOptions[K] } = {};
-  for (const name of ['connection', 'server'] as const) {
-    const v = value[name];
-    if (v === undefined) continue;
-    if (!Number.isSafeInteger(v) || v < 0)
-      throw new EsiOptionError(`retries.${name}`, v, 'an integer ≥ 0');
-    out[name] = v;
-  }
-  if (value.backoffFactor !== undefined) {
-    if (!Number.isFinite(value.backoffFactor) || value.backoffFactor < 0)
-      throw new EsiOptionError('retries.backoffFactor', value.backoffFactor, 'a number ≥ 0');
-    out.backoffFactor = value.backoffFactor;
-  }
-  if (value.jitter !== undefined) {
-    if (typeof value.jitter !== 'boolean')
-      throw new EsiOptionError('retries.jitter', value.jitter, 'true or false');
-    out.jitter = value.jitter;
-  }
-  return out;
 }

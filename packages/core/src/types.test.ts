@@ -3,12 +3,16 @@ import { describe, expectTypeOf, it } from 'vitest';
 import type {
   CharactersCharacterIdNotificationsGet,
   FreelanceJobsDetailFreelancejob,
+  FreelanceJobsListing,
   MarketsRegionIdOrdersGet,
 } from './generated/index.js';
 import type {
   CacheStore,
   EsiClientOptions,
   EsiClientWithTags,
+  EsiCursorPage,
+  EsiPage,
+  EsiParams,
   EsiRequestArgs,
   EsiResponse,
 } from './index.js';
@@ -50,6 +54,23 @@ describe('typed requests', () => {
       esi.request('GetStatus');
     }));
 
+  it('regression: paging parameters are request options, not params', () =>
+    typeOnly(() => {
+      // @ts-expect-error — page is chosen with result({ page }); results() walks every page
+      esi.request('GetMarketsRegionIdOrders', { region_id: 1, page: 2 });
+      // @ts-expect-error — the cursor is the walk's, not a param
+      esi.request('GetFreelanceJobsListing', { after: 'token' });
+      const transactions = esi.Wallet.getCharactersCharacterIdWalletTransactions;
+      // @ts-expect-error — from_id is the walk's, not a param
+      transactions({ character_id: 1, from_id: 2 }, { token: 'jwt' });
+      esi.request('GetFreelanceJobsListing', { limit: 20 });
+      expectTypeOf<EsiParams<'GetMarketsRegionIdOrders'>>().toEqualTypeOf<{
+        order_type?: 'buy' | 'sell' | 'all';
+        region_id: number;
+        type_id?: number;
+      }>();
+    }));
+
   it('offers iterators only where the route pages that way', () =>
     typeOnly(() => {
       const jobs = esi.request('GetFreelanceJobsListing').cursor();
@@ -65,6 +86,46 @@ describe('typed requests', () => {
         )
         .fromId();
       expectTypeOf(tx).toMatchTypeOf<AsyncIterable<{ transaction_id: number }>>();
+    }));
+
+  it('types the page-wise forms: pages() on X-Pages routes, cursorPage() on cursor routes', () =>
+    typeOnly(() => {
+      const orders = esi.request('GetMarketsRegionIdOrders', { region_id: 1 }).pages();
+      expectTypeOf(orders).toEqualTypeOf<AsyncIterable<EsiPage<MarketsRegionIdOrdersGet>>>();
+      expectTypeOf<EsiPage<MarketsRegionIdOrdersGet>['page']>().toEqualTypeOf<number>();
+      expectTypeOf<
+        EsiPage<MarketsRegionIdOrdersGet>['data']
+      >().toEqualTypeOf<MarketsRegionIdOrdersGet>();
+      // @ts-expect-error — /status has no pages
+      void esi.request('GetStatus').pages;
+      const jobs = esi.FreelanceJobs.getFreelanceJobsListing().cursorPage({ after: 'token' });
+      expectTypeOf(jobs).resolves.toEqualTypeOf<EsiCursorPage<FreelanceJobsListing>>();
+      expectTypeOf<EsiCursorPage<FreelanceJobsListing>['records']>().toEqualTypeOf<
+        FreelanceJobsDetailFreelancejob[]
+      >();
+      expectTypeOf<EsiCursorPage<FreelanceJobsListing>['before']>().toEqualTypeOf<
+        string | undefined
+      >();
+      // @ts-expect-error — X-Pages routes have no cursor
+      void esi.request('GetMarketsRegionIdOrders', { region_id: 1 }).cursorPage;
+    }));
+
+  it('types results with their metadata, walks included', () =>
+    typeOnly(() => {
+      const walk = esi
+        .request(
+          'GetCharactersCharacterIdWalletTransactions',
+          { character_id: 1 },
+          { token: 'jwt' },
+        )
+        .resultsWithResponse();
+      expectTypeOf(walk).resolves.toMatchTypeOf<{
+        expires: number | undefined;
+        lastModified: string | undefined;
+        etag: string | undefined;
+        pages: number | undefined;
+        fromCache: boolean;
+      }>();
     }));
 });
 

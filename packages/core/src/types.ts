@@ -19,12 +19,28 @@ import type { EsiResponse } from './internal/pipeline.js';
 export type EsiToken = string | AccessTokenSource;
 
 /**
- * Parameters of an operation (path and query), typed from the spec.
+ * The query parameters the client sets itself when it pages an operation: `page` on X-Pages
+ * routes, `before`/`after` on cursor routes, `from_id` on from_id routes.
+ *
+ * @example
+ * const owned: EsiPagingParam<'GetFreelanceJobsListing'> = 'after';
+ */
+export type EsiPagingParam<Id extends OperationId> = {
+  none: never;
+  pages: 'page';
+  cursor: 'before' | 'after';
+  from_id: 'from_id';
+}[Operations[Id]['pagination']];
+
+/**
+ * Parameters of an operation (path and query), typed from the spec, without the paging
+ * parameters ({@link EsiPagingParam}): those are options of the handle's methods
+ * (`result({ page })`, `cursorPage({ after })`…), and are refused at run time as params.
  *
  * @example
  * const params: EsiParams<'GetMarketsRegionIdOrders'> = { region_id: 10000002 };
  */
-export type EsiParams<Id extends OperationId> = Operations[Id]['params'];
+export type EsiParams<Id extends OperationId> = Omit<Operations[Id]['params'], EsiPagingParam<Id>>;
 /**
  * The response body of an operation, typed from the spec.
  *
@@ -143,25 +159,31 @@ export type CursorItem<R> = {
 export type ListItem<R> = R extends readonly (infer E)[] ? E : never;
 
 /**
- * What every request handle offers. Nothing is sent until one of these is called.
+ * What every request handle offers. Nothing is sent until one of these is called. The methods
+ * do not need their handle: `const { results } = handle` works.
  *
  * @example
  * const handle = esi.request('GetStatus'); await handle.result();
  */
 export interface EsiRequestBase<Id extends OperationId> {
   /** One page (page 1 unless `page` is given). */
-  result(options?: EsiResultOptions): Promise<EsiResult<Id>>;
+  readonly result: (options?: EsiResultOptions) => Promise<EsiResult<Id>>;
   /** One page with status, headers, ETag, expiry, page count and whether it came from cache. */
-  resultWithResponse(options?: EsiResultOptions): Promise<EsiResponse<EsiResult<Id>>>;
+  readonly resultWithResponse: (options?: EsiResultOptions) => Promise<EsiResponse<EsiResult<Id>>>;
   /** Every page as one consistent snapshot, concatenated (one page on routes without paging). */
-  results(options?: EsiPageOptions): Promise<EsiResult<Id>>;
-  /** {@link results} with page 1's response details; `fromCache` is true when no page was downloaded. */
-  resultsWithResponse(options?: EsiPageOptions): Promise<EsiResponse<EsiResult<Id>>>;
+  readonly results: (options?: EsiPageOptions) => Promise<EsiResult<Id>>;
+  /**
+   * {@link results} with the metadata of every response it joined: the earliest `expires`, the
+   * latest `lastModified`, a weak `etag` made from all pages' (a single response's own), `pages`
+   * = responses joined, `fromCache` only when no page was downloaded; `status` and `headers`
+   * are the first response's.
+   */
+  readonly resultsWithResponse: (options?: EsiPageOptions) => Promise<EsiResponse<EsiResult<Id>>>;
   /** `results()` once per language (every ESI language by default), keyed by language. */
-  resultsLocalized(
+  readonly resultsLocalized: (
     languages?: readonly string[],
     options?: Omit<EsiPageOptions, 'language'>,
-  ): Promise<Record<string, EsiResult<Id>>>;
+  ) => Promise<Record<string, EsiResult<Id>>>;
 }
 
 /**
@@ -176,17 +198,84 @@ export interface EsiCursorOptions extends EsiPageOptions {
 }
 
 /**
- * A handle for one operation call; cursor and from_id routes add their iterators.
+ * Options of a single-page cursor call: `before` for older records, `after` for newer or
+ * changed ones, neither for the newest; never both.
+ *
+ * @example
+ * await esi.FreelanceJobs.getFreelanceJobsListing().cursorPage({ before: page.before });
+ */
+export interface EsiCursorPageOptions extends EsiPageOptions {
+  /** Token from an earlier page's `before`: the records just before it (older). */
+  readonly before?: string;
+  /** Token from an earlier page's `after`: the records just after it (newer or changed). */
+  readonly after?: string;
+}
+
+/**
+ * One answer of a cursor route: its records, the tokens to go on from, and the response's
+ * metadata (`data` is the whole body).
+ *
+ * @example
+ * const page: EsiCursorPage<EsiResult<'GetFreelanceJobsListing'>> = await handle.cursorPage();
+ * const older = await handle.cursorPage({ before: page.before });
+ */
+export interface EsiCursorPage<R> extends EsiResponse<R> {
+  /** The records of this answer (the body's list property). */
+  readonly records: CursorItem<R>[];
+  /** Token for the records before these (older); pass it as `cursorPage({ before })`. */
+  readonly before: string | undefined;
+  /**
+   * Token for the records after these (newer or changed since); pass it as
+   * `cursorPage({ after })` or `cursor({ after })`. When ESI sends none, the `after` asked with.
+   */
+  readonly after: string | undefined;
+}
+
+/**
+ * One page of an X-Pages route as `pages()` yields it: the page's records as `data`, its
+ * metadata, `page` its number and `pages` the total.
+ *
+ * @example
+ * for await (const p of esi.Market.getMarketsRegionIdOrders({ region_id: 10000002 }).pages()) console.log(p.page, p.pages, p.data.length);
+ */
+export interface EsiPage<R> extends EsiResponse<R> {
+  /** This page's number, from 1. */
+  readonly page: number;
+}
+
+/**
+ * A handle for one operation call; X-Pages, cursor and from_id routes add their page-wise forms.
  *
  * @example
  * const handle: EsiRequest<'GetStatus'> = esi.request('GetStatus');
  */
 export type EsiRequest<Id extends OperationId> = EsiRequestBase<Id> &
+  (Operations[Id]['pagination'] extends 'pages'
+    ? {
+        /**
+         * The pages one at a time, in order, each with its metadata, all from one snapshot
+         * (as `results()`); a page of another snapshot ends the walk with
+         * `EsiIncompleteResultError` instead of being yielded.
+         */
+        readonly pages: (options?: EsiPageOptions) => AsyncIterable<EsiPage<EsiResult<Id>>>;
+      }
+    : unknown) &
   (Operations[Id]['pagination'] extends 'cursor'
-    ? { cursor(options?: EsiCursorOptions): CursorIterator<CursorItem<EsiResult<Id>>> }
+    ? {
+        /** Walks the route (see {@link CursorIterator}). */
+        readonly cursor: (options?: EsiCursorOptions) => CursorIterator<CursorItem<EsiResult<Id>>>;
+        /** One request: the records of one answer and the tokens to continue from. */
+        readonly cursorPage: (
+          options?: EsiCursorPageOptions,
+        ) => Promise<EsiCursorPage<EsiResult<Id>>>;
+      }
     : unknown) &
   (Operations[Id]['pagination'] extends 'from_id'
-    ? { fromId(options?: EsiPageOptions & FromIdOptions): AsyncIterable<ListItem<EsiResult<Id>>> }
+    ? {
+        readonly fromId: (
+          options?: EsiPageOptions & FromIdOptions,
+        ) => AsyncIterable<ListItem<EsiResult<Id>>>;
+      }
     : unknown);
 
 /**
