@@ -45,7 +45,7 @@ describe('esikit-codegen CLI', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      /225 operations from ESI spec 2026-08-04 \(file: .*\) → out \(3 of 3 files changed\)/,
+      /225 operations from ESI spec 2026-08-04 \(file: .*\) → out \(4 of 4 files changed\)/,
     );
     const operations = await readFile(join(ws.root, 'out', 'operations.ts'), 'utf8');
     expect(operations).toContain(`export const SPEC_SHA256 = '${sha256Hex(spec)}';`);
