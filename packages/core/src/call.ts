@@ -22,7 +22,11 @@ type BodyOf<Id extends OperationId> = Operations[Id]['body'];
  * const input: EsiInput<'PostCharactersCharacterIdMail'> = { character_id, body: { recipients, subject, body: 'o7' } };
  */
 export type EsiInput<Id extends OperationId> = EsiParams<Id> &
-  ([BodyOf<Id>] extends [undefined] ? unknown : { readonly body: BodyOf<Id> });
+  ([BodyOf<Id>] extends [undefined]
+    ? unknown
+    : undefined extends BodyOf<Id>
+      ? { readonly body?: Exclude<BodyOf<Id>, undefined> }
+      : { readonly body: BodyOf<Id> });
 
 /**
  * {@link EsiInput} for a known operation id; a plain record for an id only known at run time.
