@@ -166,7 +166,8 @@ export function describeOperations(table: OperationTable, docs: OperationDocs): 
     languages: source.languages,
     scopes: source.scopes,
     operations,
-    schemas: structuredClone(docs.schemas),
+    // Docs come from the on-demand module or a fresh compile: nothing else holds them.
+    schemas: docs.schemas,
   });
 }
 
