@@ -1,3 +1,3 @@
 import { esikitVitest } from '@esikit/config/vitest';
 
-export default esikitVitest();
+export default esikitVitest({ test: { globalSetup: ['./test/codegen-setup.ts'] } });

@@ -1,5 +1,12 @@
-import { compileSpec, readSpecFile, type OperationSpec, type OperationTable } from '@esikit/spec';
-import { EsiOptionError, EsiValidationError } from './esi-errors.js';
+import {
+  compileOperationDocs,
+  compileSpec,
+  readSpecFile,
+  type OperationSpec,
+  type OperationTable,
+} from '@esikit/spec';
+import { splitInput, type EsiAnyCallOptions, type EsiAnyRequest, type EsiInputOf } from './call.js';
+import { EsiAbortedError, EsiOptionError, EsiValidationError } from './esi-errors.js';
 import type { OperationId } from './generated/index.js';
 import { operationTable, tagMethods } from './generated/operations.js';
 import { MemoryCacheStore } from './internal/cache-store.js';
@@ -7,11 +14,15 @@ import { describeValue } from './internal/describe.js';
 import type { EsiClientStats } from './internal/events.js';
 import { Pipeline } from './internal/pipeline.js';
 import { Transport } from './internal/transport.js';
+import { describeOperations, type EsiOperation, type EsiOperationTable } from './operations.js';
 import { resolveOptions, type EsiClientOptions, type ResolvedOptions } from './options.js';
 import { RequestHandle, type HandleContext, type RawCallOptions } from './request.js';
+import { operationInputSchema, type StandardSchemaV1 } from './standard-schema.js';
 import type { EsiRequest, EsiRequestArgs, EsiTagApis } from './types.js';
 
 const warned = new WeakSet<object>();
+// The generated table's metadata is the same for every client: built once per process.
+const described = new WeakMap<OperationTable, Promise<EsiOperationTable>>();
 
 /**
  * Counters plus what the governors know right now.
@@ -43,6 +54,8 @@ export class EsiClient {
   #table: OperationTable | undefined;
   #loading: Promise<OperationTable> | undefined;
   #byId: Map<string, OperationSpec> | undefined;
+  #metadata: Promise<EsiOperationTable> | undefined;
+  #metadataById: Map<string, EsiOperation> | undefined;
 
   constructor(options: ResolvedOptions, table: OperationTable | undefined) {
     this.#o = options;
@@ -127,6 +140,124 @@ export class EsiClient {
   };
 
   /**
+   * Calls an operation by id with input checked at run time, beside the typed
+   * {@link EsiClient.request}: for adapters that loop over {@link EsiClient.operations} and hold
+   * ids as strings. `input` holds the parameters, plus the request body under `body` (the shape
+   * {@link EsiClient.inputSchema} validates). An unknown id, parameter or bad value is refused
+   * with `EsiValidationError` when the handle is used, before anything is sent. Safe to
+   * destructure (`const { call } = esi`).
+   *
+   * @example
+   * for (const op of (await esi.operations()).operations) {
+   *   procedures[op.id] = (input: Record<string, unknown>, token?: string) =>
+   *     esi.call(op.id, input, { token }).results();
+   * }
+   * await esi.call('PostUniverseNames', { body: [30000142] }).result();
+   */
+  readonly call = (
+    id: string,
+    input?: Readonly<Record<string, unknown>>,
+    options?: EsiAnyCallOptions,
+  ): EsiAnyRequest => {
+    if (typeof id !== 'string')
+      throw new EsiValidationError(
+        describeValue(id),
+        'operation',
+        'must be an operation id string',
+      );
+    if (options !== undefined && (typeof options !== 'object' || options === null))
+      throw new EsiOptionError('options', options, '{ token?, compatibilityDate? }');
+    if (options !== undefined && 'body' in options)
+      throw new EsiOptionError('options.body', options.body, 'the body inside the input: { body }');
+    const { params, body } = splitInput(input);
+    return new RequestHandle(this.#ctx, id, params, {
+      ...options,
+      ...(body !== undefined ? { body } : {}),
+    });
+  };
+
+  /**
+   * The input validator of an operation as a Standard Schema v1 object (`~standard`, vendor
+   * `esikit`), for tRPC 11's `.input(...)` and any other Standard Schema consumer. It applies
+   * the client's own rules and messages (the checks `esi.request` makes before sending) to the
+   * parameters and, under `body`, the request body, reporting every problem with the parameter
+   * in `path`. Valid input is returned as it is. Synchronous with the generated table; with
+   * `specFile` the first validation waits for the spec. Safe to destructure.
+   *
+   * @throws {EsiValidationError} for an id that is not an operation (when the table is loaded).
+   * @example
+   * const t = initTRPC.create();
+   * const orders = t.procedure
+   *   .input(esi.inputSchema('GetMarketsRegionIdOrders'))
+   *   .query(({ input }) => esi.call('GetMarketsRegionIdOrders', input).results());
+   */
+  readonly inputSchema = <Id extends string>(
+    id: Id,
+  ): StandardSchemaV1<EsiInputOf<Id>, EsiInputOf<Id>> => {
+    if (typeof id !== 'string')
+      throw new EsiValidationError(
+        describeValue(id),
+        'operation',
+        'must be an operation id string',
+      );
+    // Fail where the schema is made, not on the first request, when we can tell already.
+    if (this.#table) void this.#operation(id);
+    return operationInputSchema<EsiInputOf<Id>>(() => this.#operation(id));
+  };
+
+  /**
+   * The operation table as public, read-only (deeply frozen) metadata: every operation's id,
+   * method, path, tag and `esi.<tagKey>.<methodName>`, descriptions, parameters with their
+   * constraints, request body and response JSON Schemas with the named schemas they reference,
+   * pagination kind, scope, roles, cache age, rate-limit group, compatibility date and whether
+   * it is read-only. Everything a tRPC router or GraphQL schema generator needs. Loaded on
+   * first call (the descriptions and schemas are not parsed at start-up); the same object
+   * afterwards. Works with the generated table and with `specFile`. Safe to destructure.
+   *
+   * @example
+   * const { operations, schemas } = await esi.operations();
+   * const lookups = operations.filter((op) => op.method === 'POST' && op.readOnly);
+   * const status = operations.find((op) => op.id === 'GetStatus')!.response; // { schema: { $ref: '#/components/schemas/StatusGet' }, … }
+   * schemas.StatusGet; // { type: 'object', properties: { players: …, server_version: … }, … }
+   */
+  readonly operations = async (
+    options: { signal?: AbortSignal } = {},
+  ): Promise<EsiOperationTable> => {
+    this.#metadata ??= this.#describe();
+    const pending = this.#metadata;
+    // A failed load (unreadable specFile) is not remembered: the next call tries again.
+    void pending.catch(() => {
+      if (this.#metadata === pending) this.#metadata = undefined;
+    });
+    return abortable(pending, options.signal);
+  };
+
+  /**
+   * One operation of {@link EsiClient.operations}.
+   *
+   * @throws {EsiValidationError} naming the id when it is not an operation of the spec.
+   * @example
+   * const { scope, parameters } = await esi.operation('GetCharactersCharacterIdWallet');
+   */
+  readonly operation = async (
+    id: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<EsiOperation> => {
+    if (typeof id !== 'string')
+      throw new EsiValidationError(
+        describeValue(id),
+        'operation',
+        'must be an operation id string',
+      );
+    const table = await this.operations(options);
+    this.#metadataById ??= new Map(table.operations.map((op) => [op.id, op]));
+    const op = this.#metadataById.get(id);
+    if (op) return op;
+    await this.#operation(id); // throws the error request() would
+    throw new EsiValidationError(id, 'operation', 'is not an operation of the ESI spec');
+  };
+
+  /**
    * Counters since creation and the governors' current view.
    *
    * @example
@@ -171,6 +302,24 @@ export class EsiClient {
     return op;
   }
 
+  async #describe(): Promise<EsiOperationTable> {
+    const table = await this.#loadTable();
+    if (this.#o.specFile !== undefined) {
+      // Read again rather than kept: the document is megabytes, needed once.
+      const document = await readSpecFile(this.#o.specFile);
+      return describeOperations(table, compileOperationDocs(document, table));
+    }
+    let shared = described.get(table);
+    if (!shared) {
+      shared = import('./generated/docs.js').then((m) =>
+        describeOperations(table, m.operationDocs),
+      );
+      described.set(table, shared);
+      void shared.catch(() => described.delete(table));
+    }
+    return shared;
+  }
+
   #loadTable(): Promise<OperationTable> {
     if (this.#table) return Promise.resolve(this.#table);
     const file = this.#o.specFile as string;
@@ -180,6 +329,17 @@ export class EsiClient {
     });
     return this.#loading;
   }
+}
+
+/** Rejects with `EsiAbortedError` when the signal fires first; the work itself carries on, shared. */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(new EsiAbortedError('operations', signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new EsiAbortedError('operations', signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function defineTags(

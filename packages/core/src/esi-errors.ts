@@ -129,20 +129,23 @@ export class EsiMissingScopeError extends EsikitError {
 }
 
 /**
- * An authenticated operation was called without `token`.
+ * An authenticated operation was called without `token`; `scope` says which SSO scope to ask for.
  *
  * @example
- * esi.request('GetCharactersCharacterIdWallet', { character_id }, { token }) // pass a token
+ * if (e instanceof EsiTokenRequiredError) redirectToLogin([e.scope]);
  */
 export class EsiTokenRequiredError extends EsikitError {
   override name = 'EsiTokenRequiredError';
   readonly operation: string;
+  /** The SSO scope the operation needs, from the spec: what to ask for at login. */
+  readonly scope: string;
   constructor(operation: string, scope: string) {
     super(
       'ESIKIT_TOKEN_REQUIRED',
       `${operation} needs an access token with scope ${scope}; pass { token }`,
     );
     this.operation = operation;
+    this.scope = scope;
   }
 }
 

@@ -3,7 +3,8 @@ export { createEsiClient, EsiClient } from './client.js';
 export type { EsiClientSnapshot, EsiClientWithTags } from './client.js';
 export { ESIKIT_VERSION } from './options.js';
 export type { AppInfo, CompatibilityDateOption, EsiClientOptions, EsiLogger } from './options.js';
-export { EsikitError } from './errors.js';
+export { EsikitError, suggestedHttpStatus, suggestedRetryAfter } from './errors.js';
+export type { EsikitErrorCode } from './errors.js';
 export {
   EsiAbortedError,
   EsiErrorLimitedError,
@@ -21,6 +22,24 @@ export {
 } from './esi-errors.js';
 export type { EsiErrorBody, EsiErrorCode } from './esi-errors.js';
 export type { AccessTokenSource } from './auth.js';
+export type { EsiAnyCallOptions, EsiAnyRequest, EsiInput, EsiInputOf } from './call.js';
+export type {
+  EsiOperation,
+  EsiOperationResponse,
+  EsiOperationTable,
+  EsiParameter,
+} from './operations.js';
+export type { StandardSchemaV1 } from './standard-schema.js';
+// The spec's vocabulary, so adapters never import @esikit/spec themselves.
+export type {
+  HttpMethod,
+  JsonSchema,
+  PaginationKind,
+  ParameterLocation,
+  RateLimitSpec,
+  ScalarType,
+  ValueConstraints,
+} from '@esikit/spec';
 export { MemoryCacheStore } from './internal/cache-store.js';
 export type { CacheEntry, CacheStore, MemoryCacheStoreOptions } from './internal/cache-store.js';
 export type { CursorIterator, FromIdOptions } from './internal/cursor.js';

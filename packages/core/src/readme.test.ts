@@ -1,7 +1,14 @@
 // The README's snippets, run against the simulator: if one stops compiling or working, this fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initTRPC } from '@trpc/server';
 import { harness, type Harness } from '../test/helpers.js';
-import { createEsiClient, type EsiClientWithTags } from './index.js';
+import {
+  createEsiClient,
+  EsikitError,
+  suggestedHttpStatus,
+  suggestedRetryAfter,
+  type EsiClientWithTags,
+} from './index.js';
 
 let h: Harness;
 let esi: EsiClientWithTags;
@@ -76,5 +83,53 @@ describe('README', () => {
     const older = newest.before ? await jobs.cursorPage({ before: newest.before }) : undefined;
     expect(newest.records.length).toBeGreaterThan(0);
     expect(older?.records.length).toBeGreaterThan(0);
+  });
+
+  it('for adapters: the operation table', async () => {
+    const { operations, schemas, languages, scopes } = await esi.operations();
+    const op = operations.find((o) => o.id === 'GetMarketsRegionIdOrders')!;
+    expect(op).toMatchObject({
+      method: 'GET',
+      path: '/markets/{region_id}/orders',
+      tag: 'Market',
+      tagKey: 'Market',
+      methodName: 'getMarketsRegionIdOrders',
+      pagination: 'pages',
+      readOnly: true,
+    });
+    expect(op.response.schemaName).toBeDefined();
+    expect(schemas[op.response.schemaName!]).toBeDefined();
+    expect(languages).toContain('en');
+    expect(scopes.length).toBeGreaterThan(50);
+  });
+
+  it('for adapters: calling by id, Standard Schema with tRPC, errors', async () => {
+    const id: string = 'GetMarketsRegionIdOrders';
+    const orders: unknown = await esi.call(id, { region_id: 10000002, type_id: 34 }).results();
+    expect(Array.isArray(orders)).toBe(true);
+    const names = await esi.call('PostUniverseNames', { body: [30000142] }).result();
+    expect(names).toHaveLength(1);
+
+    const t = initTRPC.create();
+    const router = t.router({
+      orders: t.procedure
+        .input(esi.inputSchema('GetMarketsRegionIdOrders'))
+        .query(({ input }) => esi.call('GetMarketsRegionIdOrders', input).results()),
+    });
+    const caller = t.createCallerFactory(router)({});
+    expect(Array.isArray(await caller.orders({ region_id: 10000002 }))).toBe(true);
+
+    function toHttp(error: unknown) {
+      return {
+        status: suggestedHttpStatus(error),
+        retryAfter: suggestedRetryAfter(error), // seconds, or undefined
+        code: error instanceof EsikitError ? error.code : 'INTERNAL',
+      };
+    }
+    const e = await esi
+      .call(id, { region_id: 'Jita' })
+      .result()
+      .catch((x: unknown) => x);
+    expect(toHttp(e)).toEqual({ status: 400, retryAfter: undefined, code: 'ESIKIT_VALIDATION' });
   });
 });

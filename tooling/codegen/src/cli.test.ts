@@ -45,10 +45,42 @@ describe('esikit-codegen CLI', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      /225 operations from ESI spec 2026-08-04 \(file: .*\) → out \(3 of 3 files changed\)/,
+      /225 operations from ESI spec 2026-08-04 \(file: .*\) → out \(4 of 4 files changed\)/,
     );
     const operations = await readFile(join(ws.root, 'out', 'operations.ts'), 'utf8');
     expect(operations).toContain(`export const SPEC_SHA256 = '${sha256Hex(spec)}';`);
+  });
+
+  it('with --if-stale, regenerates only when stale', async () => {
+    ws = await tempWorkspace('2026-08-04', spec);
+    const args = [
+      'generate',
+      '--out',
+      'out',
+      '--root',
+      ws.root,
+      '--lock',
+      ws.lockFile,
+      '--if-stale',
+    ];
+    const first = await run(args, { ESI_SPEC_FILE: SPEC_FILE }, ws.root);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/\(4 of 4 files changed\)/);
+    const second = await run(args, { ESI_SPEC_FILE: SPEC_FILE }, ws.root);
+    expect(second).toMatchObject({ code: 0, stdout: 'esikit-codegen: out is up to date\n' });
+  });
+
+  it('with --soft, warns and exits 0 when there is no spec, writing nothing', async () => {
+    ws = await tempWorkspace('2026-08-04', spec);
+    const result = await run(
+      ['generate', '--out', 'out', '--root', ws.root, '--lock', ws.lockFile, '--soft'],
+      { ESI_BASE_URL: await unreachableUrl() },
+      ws.root,
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^esikit-codegen: warning: out was not generated: No ESI spec/);
+    expect(result.stderr).toMatch(/Set ESI_SPEC_FILE/);
+    await expect(readFile(join(ws.root, 'out', 'index.ts'))).rejects.toThrow();
   });
 
   it('exits non-zero with one line telling to set ESI_SPEC_FILE when there is no spec at all', async () => {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SpecError } from '@esikit/spec';
 import { CodegenError } from './errors.js';
-import { generate } from './generate.js';
+import { ensureGenerated } from './ensure.js';
 import { DEFAULT_LOCK_FILE } from './lock.js';
 import { resolveSpec } from './spec-source.js';
 import { updateSpec } from './update.js';
@@ -13,12 +13,15 @@ import { updateSpec } from './update.js';
 const HELP = `Usage: esikit-codegen <command> [options]
 
 Commands:
-  generate --out <dir>   Generate types.ts, operations.ts and index.ts from the ESI spec
+  generate --out <dir>   Generate types.ts, operations.ts, docs.ts and index.ts from the ESI spec
   fetch                  Download (or revalidate) the locked ESI spec into .cache/esi
   update                 Lock the newest compatibility date ESI offers and show what changed
 
 Options:
   --out <dir>            Output directory for generate (relative to the current directory)
+  --if-stale             generate: do nothing when <dir> was generated from the same spec by the
+                         same generator (as recorded in <dir>/.esikit-codegen.json)
+  --soft                 generate: when there is no spec, warn and exit 0 (for install hooks)
   --lock <file>          Lock file (default: tooling/codegen/esi-spec.lock.json)
   --root <dir>           Workspace root holding .cache/esi (default: nearest pnpm-workspace.yaml)
   -h, --help             Show this help
@@ -45,6 +48,8 @@ async function main(argv: readonly string[]): Promise<number> {
       out: { type: 'string' },
       lock: { type: 'string' },
       root: { type: 'string' },
+      'if-stale': { type: 'boolean' },
+      soft: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -68,9 +73,27 @@ async function main(argv: readonly string[]): Promise<number> {
       if (values.out === undefined) {
         throw new CodegenError('ESIKIT_CODEGEN_USAGE', 'generate needs --out <dir>');
       }
-      const spec = await resolveSpec(options);
       const outDir = resolve(values.out);
-      const result = await generate({ outDir, document: spec.document, sha256: spec.sha256 });
+      let done;
+      try {
+        done = await ensureGenerated({ ...options, outDir, ifStale: values['if-stale'] === true });
+      } catch (error) {
+        // An install hook must not fail the install of someone who has no spec yet; the tests
+        // and `pnpm codegen` say the same thing again, loudly, when they need the output.
+        const noSpec =
+          (error instanceof CodegenError && error.code === 'ESIKIT_CODEGEN_NO_SPEC') ||
+          (error instanceof SpecError && error.code === 'ESIKIT_SPEC_NOT_FOUND');
+        if (values.soft !== true || !noSpec) throw error;
+        process.stderr.write(
+          `esikit-codegen: warning: ${relative(cwd, outDir) || '.'} was not generated: ${(error as Error).message}\n`,
+        );
+        return 0;
+      }
+      if (done.kind === 'fresh') {
+        process.stdout.write(`esikit-codegen: ${relative(cwd, outDir) || '.'} is up to date\n`);
+        return 0;
+      }
+      const { spec, result } = done;
       process.stdout.write(
         `esikit-codegen: ${result.operations} operations from ESI spec ${result.compatibilityDate} ` +
           `(${spec.source}: ${relative(cwd, spec.file) || spec.file}) → ${relative(cwd, outDir) || '.'}` +

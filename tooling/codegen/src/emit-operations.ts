@@ -1,5 +1,5 @@
 // Emits `operations.ts` (the runtime operation table) and the `index.ts` that re-exports both files.
-import type { OperationTable } from '@esikit/spec';
+import type { OperationDocs, OperationTable } from '@esikit/spec';
 import { tagMethodMap } from './emit-types.js';
 import { tsString } from './schema-to-ts.js';
 
@@ -15,7 +15,7 @@ export function jsonStringLiteral(value: unknown): string {
 export function emitOperations(header: string, table: OperationTable, sha256: string): string {
   return (
     header +
-    "\nimport type { OperationTable } from '@esikit/spec';\n\n" +
+    "\nimport type { OperationDocs, OperationTable } from '@esikit/spec';\n\n" +
     '/** The compatibility date of the spec these operations were generated from. */\n' +
     `export const SPEC_COMPATIBILITY_DATE = ${tsString(table.compatibilityDate)};\n\n` +
     '/** sha256 of the spec document these operations were generated from. */\n' +
@@ -26,6 +26,20 @@ export function emitOperations(header: string, table: OperationTable, sha256: st
     'export const tagMethods: Record<string, Record<string, string>> = JSON.parse(\n' +
     `  ${jsonStringLiteral(tagMethodMap(table))},\n` +
     ') as Record<string, Record<string, string>>;\n'
+  );
+}
+
+/**
+ * Renders `docs.ts`: descriptions and the named response schemas. Not re-exported by `index.ts`:
+ * the client imports it dynamically when an adapter asks for metadata, so start-up never parses
+ * it (it is larger than the operation table).
+ */
+export function emitDocs(header: string, docs: OperationDocs): string {
+  return (
+    header +
+    "\nimport type { OperationDocs } from '@esikit/spec';\n\n" +
+    '/** Descriptions per operation and `components.schemas`; loaded on demand only. */\n' +
+    `export const operationDocs: OperationDocs = JSON.parse(${jsonStringLiteral(docs)}) as OperationDocs;\n`
   );
 }
 

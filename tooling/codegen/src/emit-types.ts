@@ -1,4 +1,5 @@
 // Emits `types.ts`: one type per `components.schemas` entry, the `Operations` map and `Tags`.
+import { methodName, tagKey } from '@esikit/spec';
 import type { OperationSpec, OperationTable, ValueConstraints } from '@esikit/spec';
 import {
   componentRefName,
@@ -29,21 +30,8 @@ const INT64_NOTE = `/**
  */
 `;
 
-/** `Faction Warfare` → `FactionWarfare`: the property name of a tag on the client. */
-export function tagKey(tag: string): string {
-  const key = tag
-    .split(/[^A-Za-z0-9]+/)
-    .filter((word) => word !== '')
-    .map((word) => word[0]!.toUpperCase() + word.slice(1))
-    .join('');
-  if (key === '') return 'Default';
-  return /^\d/.test(key) ? `_${key}` : key;
-}
-
-/** `GetMarketsRegionIdOrders` → `getMarketsRegionIdOrders`: the method name on a tag. */
-export function methodName(operationId: string): string {
-  return operationId[0]!.toLowerCase() + operationId.slice(1);
-}
+// One definition of the names, shared with the client's runtime metadata (`@esikit/spec`).
+export { methodName, tagKey };
 
 /** Tag key → method name → operation id, every level sorted. */
 export function tagMethodMap(table: OperationTable): Record<string, Record<string, string>> {

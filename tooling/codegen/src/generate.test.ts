@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileSpec } from '@esikit/spec';
+import { compileOperationDocs, compileSpec } from '@esikit/spec';
 import { sha256Hex } from './cache.js';
 import { generate, renderModules } from './generate.js';
 import { OLD_SPEC_FILE, SPEC_FILE } from '../test/spec-files.js';
@@ -69,6 +69,7 @@ describe('generate', () => {
       expect(result.files.map((f) => f.slice(dir.length))).toEqual([
         '/src/generated/types.ts',
         '/src/generated/operations.ts',
+        '/src/generated/docs.ts',
         '/src/generated/index.ts',
       ]);
       const diagnostics = typecheckDir(
@@ -136,6 +137,16 @@ describe('generate', () => {
       .flatMap((m) => Object.values(m))
       .sort();
     expect(grouped).toEqual(compileSpec(document).operations.map((op) => op.id));
+  });
+
+  it('writes the docs module apart, parsing back to compileOperationDocs, never re-exported', async () => {
+    const { document, sha256 } = await loadSpec(SPEC_FILE);
+    const dir = await tempDir();
+    const result = await generate({ outDir: dir, document, sha256 });
+    const mod = (await import(pathToFileURL(result.files[2]!).href)) as Record<string, unknown>;
+    expect(mod.operationDocs).toEqual(compileOperationDocs(document));
+    // The client loads it on demand; re-exporting it would parse it at every start-up.
+    expect(await readFile(result.files[3]!, 'utf8')).not.toContain('docs');
   });
 
   it('documents the int64 policy and makes defaulted required parameters optional', () => {

@@ -1,14 +1,14 @@
 // Writes the generated modules for one spec document.
 import { join, resolve } from 'node:path';
-import { compileSpec } from '@esikit/spec';
+import { compileOperationDocs, compileSpec } from '@esikit/spec';
 import type { OperationTable } from '@esikit/spec';
-import { emitIndex, emitOperations } from './emit-operations.js';
+import { emitDocs, emitIndex, emitOperations } from './emit-operations.js';
 import { emitTypes } from './emit-types.js';
 import { writeFileAtomic } from './fs.js';
 
 /** What {@link generate} needs: the parsed spec and the sha256 of its bytes. */
 export interface GenerateOptions {
-  /** Directory to write `types.ts`, `operations.ts` and `index.ts` into; created if missing. */
+  /** Directory to write `types.ts`, `operations.ts`, `docs.ts` and `index.ts` into; created if missing. */
   readonly outDir: string;
   /** The parsed ESI OpenAPI document. */
   readonly document: unknown;
@@ -41,12 +41,13 @@ export function renderModules(
   return new Map([
     ['types.ts', emitTypes(header, document, table)],
     ['operations.ts', emitOperations(header, table, sha256)],
+    ['docs.ts', emitDocs(header, compileOperationDocs(document, table))],
     ['index.ts', emitIndex(header)],
   ]);
 }
 
 /**
- * Generates `types.ts`, `operations.ts` and `index.ts` into `outDir`, each written atomically.
+ * Generates `types.ts`, `operations.ts`, `docs.ts` and `index.ts` into `outDir`, each written atomically.
  *
  * @example
  * await generate({ outDir: 'src/generated', document, sha256 });

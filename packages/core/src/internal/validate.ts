@@ -88,6 +88,84 @@ export function buildRequest(
   return { path: query.length ? `${path}?${query.join('&')}` : path, body: text };
 }
 
+/** One problem with an input, for Standard Schema: core's message and where it is. */
+export interface InputIssue {
+  /** The same message `EsiValidationError` carries for this problem. */
+  readonly message: string;
+  /** `['ids', 2]`, `['body', 'recipients', 0, 'recipient_id']`; empty for the input as a whole. */
+  readonly path: readonly (string | number)[];
+}
+
+/**
+ * Checks an adapter's input — the operation's parameters, plus its request body under `body` —
+ * with the rules {@link buildRequest} applies, and reports every problem instead of the first.
+ * The message of each problem is the one `buildRequest` would throw for it.
+ */
+export function inputIssues(op: OperationSpec, input: unknown): InputIssue[] {
+  if (input === undefined) input = {};
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    const error = new EsiValidationError(
+      op.id,
+      'params',
+      `must be an object, got ${describeValue(input)}`,
+    );
+    return [{ message: error.message, path: [] }];
+  }
+  const { body, ...params } = input as Record<string, unknown>;
+  const issues: InputIssue[] = [];
+  const report = (error: unknown): void => {
+    if (!(error instanceof EsiValidationError)) throw error;
+    issues.push({ message: error.message, path: issuePath(error.parameter) });
+  };
+  const known = names(op);
+  for (const name of Object.keys(params)) {
+    if (!known.has(name)) {
+      report(
+        new EsiValidationError(
+          op.id,
+          name,
+          `is not a parameter of this operation (known: ${[...known].join(', ') || 'none'})`,
+        ),
+      );
+    }
+  }
+  for (const p of op.parameters) {
+    const value = params[p.name];
+    if (value === undefined) {
+      if (p.required && p.default === undefined)
+        report(new EsiValidationError(op.id, p.name, 'is required'));
+      continue;
+    }
+    try {
+      checkValue(op.id, p.name, p, value);
+    } catch (error) {
+      report(error);
+    }
+  }
+  if (!op.body) {
+    if (body !== undefined)
+      report(new EsiValidationError(op.id, 'body', 'is not accepted by this operation'));
+  } else if (body === undefined) {
+    if (op.body.required) report(new EsiValidationError(op.id, 'body', 'is required'));
+  } else {
+    try {
+      checkSchema(op.id, 'body', op.body.schema, body);
+    } catch (error) {
+      report(error);
+    }
+  }
+  return issues;
+}
+
+/** `body.recipients[0].recipient_id` → `['body', 'recipients', 0, 'recipient_id']`. */
+function issuePath(parameter: string): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (const m of parameter.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    path.push(m[2] === undefined ? (m[1] as string) : Number(m[2]));
+  }
+  return path;
+}
+
 const INT32 = 2 ** 31;
 const nameSets = new WeakMap<OperationSpec, ReadonlySet<string>>();
 
