@@ -162,17 +162,16 @@ export class TokenManager {
   }
 
   /**
-   * Revokes the token at SSO (the user's consent ends), then deletes it. If SSO cannot be
-   * reached the token is kept and the error thrown, so the revoke can be retried.
+   * Revokes the token at SSO (the user's consent ends), then deletes it. Takes the refresh
+   * lease first, so a refresh in flight anywhere finishes and its rotated refresh token is the
+   * one revoked. If SSO cannot be reached the token is kept and the error thrown, so the revoke
+   * can be retried.
    *
    * @example
    * await tokens.revoke(token.id); // "log out and forget me"
    */
   async revoke(tokenId: string, options: SsoCallOptions = {}): Promise<void> {
-    const token = await this.store.get(tokenId, options);
-    if (token === undefined) throw notFound(tokenId);
-    if (token.refreshToken !== undefined) await this.sso.revoke(token.refreshToken, options);
-    await this.store.delete(tokenId, undefined, options);
+    return this.#refresher.revoke(tokenId, options.signal);
   }
 
   /**
