@@ -201,6 +201,33 @@ describe.each(variants)('token races on $name', (variant) => {
     expect((await store.get(token.id))?.accessToken).toBe(bAccess);
   });
 
+  it('regression: a refresh never overwrites a newer write (a new login of the character): it hands out the newer token and revokes the refresh token it got', async () => {
+    const gate = new SsoGate();
+    const a = simManager(sim, { store: inner, sso: simSso(sim, { fetch: gate.fetch }) });
+    const token = await expiredToken(a);
+    const held = gate.hold('/v2/oauth/token', 'after');
+    const aCall = settle(a.validAccessToken(token.id));
+    await held.arrived;
+    // The user logs in again meanwhile: the equivalent token is updated with the new grant.
+    const issued = await sim.issueTokens({ characterId: token.characterId, scopes: [SKILLS] });
+    const relogged = await importRefreshToken(
+      simManager(sim, { store: inner }),
+      issued.refresh_token,
+    );
+    expect(relogged.id).toBe(token.id);
+    const before = revocations();
+    held.release();
+    const aResult = await aCall;
+    expect(aResult.error).toBeUndefined();
+    expect(aResult.value).toBe(relogged.accessToken);
+    const stored = await inner.get(token.id);
+    expect(stored?.accessToken).toBe(relogged.accessToken);
+    expect(stored?.refreshToken).toBe(relogged.refreshToken);
+    // The old grant, rotated by the refresh no one will store, is revoked; the new one lives.
+    expect(revocations() - before).toBe(1);
+    await expect(sim.sso.verifyAccessToken(relogged.accessToken)).resolves.toBeTruthy();
+  });
+
   it('regression: an expired lease holder whose token was deleted meanwhile does not bring it back, and revokes the refresh token it got', async () => {
     // A's refresh rotates at SSO (answer held); its lease lapses and B, sending the refresh
     // token A already used, hears invalid_grant while the store still holds it: B deletes.

@@ -221,21 +221,28 @@ export class Refresher {
     // new access token. The lease is extended for the write and its retries; if it was lost
     // the write still goes ahead (compare-and-set), as the old refresh token is dead now.
     await renew();
-    return this.#keep(token, rotated, {
-      accessToken: response.accessToken,
-      refreshToken: rotated,
-      tokenType: response.tokenType,
-      expiresAt: verified.expiresAt,
-      scopes: verified.scopes,
-      characterName: verified.characterName,
-      ownerHash: verified.ownerHash,
-    });
+    try {
+      return await this.#keep(token, rotated, {
+        accessToken: response.accessToken,
+        refreshToken: rotated,
+        tokenType: response.tokenType,
+        expiresAt: verified.expiresAt,
+        scopes: verified.scopes,
+        characterName: verified.characterName,
+        ownerHash: verified.ownerHash,
+      });
+    } catch (error) {
+      // Someone wrote newer secrets meanwhile (a new login): look again, they may be fresh.
+      if (error instanceof TokenError && error.code === 'ESIKIT_TOKEN_CONFLICT') return undefined;
+      throw error;
+    }
   }
 
   /**
    * Writes what a refresh produced. If the token is gone (revoked, or deleted as dead by a
-   * client that took over a lapsed lease), nothing brings it back, and the refresh token SSO
-   * just rotated to belongs to no one: it is revoked, so no consent outlives its token.
+   * client that took over a lapsed lease) nothing brings it back; if someone else wrote newer
+   * secrets (a new login) they are kept. Either way the refresh token SSO just rotated to
+   * belongs to no one: it is revoked, so no consent outlives its token.
    */
   async #keep(token: Token, rotated: string, changes: TokenChanges): Promise<Token> {
     try {
@@ -243,10 +250,13 @@ export class Refresher {
     } catch (error) {
       if (
         error instanceof TokenError &&
-        error.code === 'ESIKIT_TOKEN_NOT_FOUND' &&
+        (error.code === 'ESIKIT_TOKEN_NOT_FOUND' || error.code === 'ESIKIT_TOKEN_CONFLICT') &&
         rotated !== token.refreshToken
-      )
-        await this.#ctx.sso.revoke(rotated).catch(() => undefined);
+      ) {
+        const stored = await this.#ctx.store.get(token.id).catch(() => token);
+        if (stored?.refreshToken !== rotated)
+          await this.#ctx.sso.revoke(rotated).catch(() => undefined);
+      }
       throw error;
     }
   }
