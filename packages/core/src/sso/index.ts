@@ -33,6 +33,7 @@ export type { BulkOptions, BulkRefreshResult, TokenManagerOptions, TokenQuery } 
 export { completeLogin, importRefreshToken, saveToken, startLogin } from './login.js';
 export type { CompletedLogin, CompleteLoginInput, StartedLogin, StartLoginInput } from './login.js';
 export {
+  SsoAbortedError,
   SsoError,
   SsoInvalidGrantError,
   SsoLoginDeniedError,

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { SsoOptionError, TokenError } from './errors.js';
+import { throwIfAborted } from './internal/abort.js';
 import { byCreated, matchesFilter } from './internal/filter.js';
 import type { CallbackRedirect, StoreCallOptions, TokenFilter, TokenStore } from './store.js';
 import { describe, type NewToken, type Token, type TokenChanges } from './token.js';
@@ -88,7 +89,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async create(token: NewToken, now: number, options?: StoreCallOptions): Promise<Token> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     const id = String(await this.#run(() => this.#redis.incr(`${this.#p}seq`)));
     const stored: Token = {
       ...token,
@@ -110,13 +111,13 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async get(id: string, options?: StoreCallOptions): Promise<Token | undefined> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     const raw = await this.#run(() => this.#redis.get(this.#token(id)));
     return raw === null ? undefined : parse(raw);
   }
 
   async find(filter: TokenFilter, options?: StoreCallOptions): Promise<Token[]> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     const set =
       filter.characterId !== undefined
         ? `${this.#p}char:${filter.characterId}`
@@ -153,7 +154,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async delete(id: string, expectedVersion?: number, options?: StoreCallOptions): Promise<boolean> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     const n = await this.#run(() =>
       this.#redis.eval(
         DELETE,
@@ -193,7 +194,7 @@ export class RedisTokenStore implements TokenStore {
     ttlMs: number,
     options?: StoreCallOptions,
   ): Promise<boolean> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     const ttl = String(Math.max(1, Math.ceil(ttlMs)));
     const n = await this.#run(() =>
       this.#redis.eval(script, 1, `${this.#p}lease:${key}`, holder, ttl),
@@ -202,7 +203,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async releaseLease(key: string, holder: string, options?: StoreCallOptions): Promise<void> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     await this.#run(() => this.#redis.eval(RELEASE, 1, `${this.#p}lease:${key}`, holder));
   }
 
@@ -210,7 +211,7 @@ export class RedisTokenStore implements TokenStore {
     redirect: CallbackRedirect,
     options?: StoreCallOptions,
   ): Promise<void> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     await this.#run(() =>
       this.#redis
         .multi()
@@ -224,7 +225,7 @@ export class RedisTokenStore implements TokenStore {
     state: string,
     options?: StoreCallOptions,
   ): Promise<CallbackRedirect | undefined> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     const raw = await this.#run(() =>
       this.#redis.eval(TAKE, 2, `${this.#p}cb:${state}`, `${this.#p}cbs`, state),
     );
@@ -242,7 +243,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async deleteCallbackRedirectsBefore(cutoff: number, options?: StoreCallOptions): Promise<number> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     const n = await this.#run(() =>
       this.#redis.eval(PURGE, 1, `${this.#p}cbs`, String(cutoff), `${this.#p}cb:`),
     );

@@ -8,7 +8,13 @@ import { importRefreshToken } from './login.js';
 import type { TokenManager } from './manager.js';
 import type { StoreCallOptions, TokenStore } from './store.js';
 import { simManager, simSso, SsoGate, startSim } from './testing/sim-fixture.js';
-import { deferred, DelegatingStore, LapsedLeaseStore, storeVariants } from './testing/stores.js';
+import {
+  deferred,
+  DelegatingStore,
+  LapsedLeaseStore,
+  LeaseWatchStore,
+  storeVariants,
+} from './testing/stores.js';
 import type { Token, TokenChanges } from './token.js';
 
 let sim: Simulator;
@@ -37,16 +43,6 @@ function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: unknown }> {
     (value) => ({ value }),
     (error: unknown) => ({ error }),
   );
-}
-
-/** Reports the first lease request that was refused (someone else holds it). */
-class LeaseWatchStore extends DelegatingStore {
-  readonly refused = deferred();
-  override async acquireLease(key: string, holder: string, ttlMs: number, o?: StoreCallOptions) {
-    const got = await super.acquireLease(key, holder, ttlMs, o);
-    if (!got) this.refused.resolve();
-    return got;
-  }
 }
 
 /** The first update commits, then fails as if the acknowledgement was lost on the way back. */
@@ -141,6 +137,27 @@ describe.each(variants)('token races on $name', (variant) => {
       expect(await store.get(token.id)).toBeUndefined();
     },
   );
+
+  it('while one client waits for the answer to a rotation SSO already did, another waits for the lease and sends nothing', async () => {
+    const store = new LeaseWatchStore(inner);
+    const gate = new SsoGate();
+    const a = simManager(sim, { store, sso: simSso(sim, { fetch: gate.fetch }) });
+    const b = simManager(sim, { store, sso: simSso(sim) });
+    const token = await expiredToken(a);
+    const held = gate.hold('/v2/oauth/token', 'after');
+    const before = refreshes();
+    const errors = grantErrors();
+    const first = a.validAccessToken(token.id);
+    await held.arrived;
+    const second = b.validAccessToken(token.id);
+    await store.refused.promise;
+    held.release();
+    const [x, y] = await Promise.all([first, second]);
+    expect(refreshes() - before).toBe(1);
+    expect(grantErrors() - errors).toBe(0);
+    expect(y).toBe(x);
+    expect((await store.get(token.id))?.accessToken).toBe(x);
+  });
 
   it('regression: a refresh whose store write committed but whose acknowledgement was lost hands out the fresh token, not a conflict', async () => {
     const store = new LostAckStore(inner);

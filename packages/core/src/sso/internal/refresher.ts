@@ -3,7 +3,7 @@ import { SsoInvalidGrantError, TokenError, TokenVerificationError } from '../err
 import type { EveSso } from '../sso.js';
 import type { TokenStore } from '../store.js';
 import { canRefresh, type Token, type TokenChanges } from '../token.js';
-import { raceAbort } from './jwks.js';
+import { abortedError, raceAbort, throwIfAborted } from './abort.js';
 import { sleep } from './sleep.js';
 
 export interface RefresherContext {
@@ -43,6 +43,8 @@ export class Refresher {
     // One flight at a time per token in this process; callers share it. Each caller can stop
     // waiting with its own signal; the shared work stops only when every caller has gone, and
     // only before its SSO call is sent (an SSO call cut short could lose a rotated refresh token).
+    // Aborted already: start nothing (a flight no one waits for would fail unobserved).
+    if (signal?.aborted) return Promise.reject(abortedError(signal, 'token refresh'));
     let entry = this.#inflight.get(tokenId);
     // A flight every earlier caller abandoned is dead: its abort reason is not this caller's.
     // `force` promises a refresh sent to SSO after the call, so a forced call joins only a
@@ -57,7 +59,7 @@ export class Refresher {
     }
     const shared = entry;
     shared.waiters++;
-    return raceAbort(shared.promise, signal).finally(() => {
+    return raceAbort(shared.promise, signal, 'token refresh').finally(() => {
       if (--shared.waiters === 0 && signal?.aborted) shared.controller.abort(signal.reason);
     });
   }
@@ -75,11 +77,11 @@ export class Refresher {
     const opts = signal ? { signal } : {};
     let wait = 10;
     for (;;) {
-      signal?.throwIfAborted();
+      throwIfAborted(signal, 'token revoke');
       if (!(await store.acquireLease(leaseKey, holder, leaseTtlMs, opts))) {
         // Someone is refreshing it: wait, then revoke what they stored.
         if ((await store.get(tokenId, opts)) === undefined) throw notFound(tokenId);
-        await sleep(wait, signal);
+        await sleep(wait, signal, 'token revoke');
         wait = Math.min(wait * 2, 200);
         continue;
       }
@@ -121,6 +123,8 @@ export class Refresher {
           if (this.#inflight.get(tokenId) === flight) this.#inflight.delete(tokenId);
         }),
     };
+    // Every caller may abandon a flight; its failure is theirs to see, never an unhandled one.
+    flight.promise.catch(noop);
     this.#inflight.set(tokenId, flight);
     return flight;
   }
@@ -139,7 +143,7 @@ export class Refresher {
     let firstVersion: number | undefined;
     let wait = 10;
     for (;;) {
-      signal.throwIfAborted();
+      throwIfAborted(signal, 'token refresh');
       const seen = await store.get(tokenId);
       if (seen === undefined) throw notFound(tokenId);
       firstVersion ??= seen.version;
@@ -152,7 +156,7 @@ export class Refresher {
           { tokenId },
         );
       if (!(await store.acquireLease(leaseKey, holder, leaseTtlMs))) {
-        await sleep(wait, signal);
+        await sleep(wait, signal, 'token refresh');
         wait = Math.min(wait * 2, 200);
         continue;
       }
@@ -162,7 +166,7 @@ export class Refresher {
         if (token === undefined) throw notFound(tokenId);
         if ((!force || token.version !== firstVersion) && this.#ctx.isFresh(token)) return token;
         // Last point where giving up is safe: nothing has been sent to SSO yet.
-        signal.throwIfAborted();
+        throwIfAborted(signal, 'token refresh');
         // A full ttl for the SSO calls ahead; a lease lost by now (a slow store) means someone
         // else may be refreshing, so look again rather than send.
         if (!(await store.renewLease(leaseKey, holder, leaseTtlMs))) continue;
@@ -276,7 +280,7 @@ export class Refresher {
             `token ${base.id} was refreshed at SSO but the store failed to save it ${attempt} times; its refresh token may now be dead`,
             { cause, tokenId: base.id },
           );
-        await sleep(50 * attempt);
+        await sleep(50 * attempt, undefined, 'token store write');
       }
     }
   }

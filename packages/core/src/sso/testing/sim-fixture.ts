@@ -103,15 +103,26 @@ export class SsoGate {
     const path = new URL(input).pathname;
     const i = this.#holds.findIndex((h) => path.endsWith(h.path));
     const held = i === -1 ? undefined : this.#holds.splice(i, 1)[0];
-    if (held?.when === 'before') {
-      held.arrive();
-      await held.released;
-    }
+    // Held like a slow network: the request's own signal still cancels it, as with fetch.
+    const wait = async () => {
+      held!.arrive();
+      const signal = init?.signal;
+      if (!signal) return held!.released;
+      signal.throwIfAborted();
+      let onAbort!: () => void;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(signal.reason as Error);
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      try {
+        await Promise.race([held!.released, aborted]);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    };
+    if (held?.when === 'before') await wait();
     const response = await fetch(input, init);
-    if (held?.when === 'after') {
-      held.arrive();
-      await held.released;
-    }
+    if (held?.when === 'after') await wait();
     return response;
   };
 }

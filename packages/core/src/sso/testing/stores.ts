@@ -67,6 +67,16 @@ export class LapsedLeaseStore extends DelegatingStore {
   override async releaseLease(): Promise<void> {}
 }
 
+/** Reports the first lease request that was refused (someone else holds the lease). */
+export class LeaseWatchStore extends DelegatingStore {
+  readonly refused = deferred();
+  override async acquireLease(key: string, holder: string, ttlMs: number, o?: StoreCallOptions) {
+    const got = await super.acquireLease(key, holder, ttlMs, o);
+    if (!got) this.refused.resolve();
+    return got;
+  }
+}
+
 /** A promise with its resolve, for making one step wait for another. */
 export interface Deferred<T = void> {
   readonly promise: Promise<T>;
