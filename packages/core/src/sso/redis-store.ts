@@ -105,7 +105,8 @@ export class RedisTokenStore implements TokenStore {
         .set(this.#token(id), serialize(stored))
         .sadd(`${this.#p}tokens`, id)
         .sadd(`${this.#p}char:${stored.characterId}`, id)
-        .exec(),
+        .exec()
+        .then(execResults),
     );
     return stored;
   }
@@ -217,7 +218,8 @@ export class RedisTokenStore implements TokenStore {
         .multi()
         .set(`${this.#p}cb:${redirect.state}`, JSON.stringify(redirect))
         .zadd(`${this.#p}cbs`, redirect.created, redirect.state)
-        .exec(),
+        .exec()
+        .then(execResults),
     );
   }
 
@@ -257,14 +259,37 @@ export class RedisTokenStore implements TokenStore {
   async #run<T>(op: () => Promise<T>): Promise<T> {
     try {
       return await op();
-    } catch (cause) {
+    } catch (error) {
+      // ioredis errors carry the failed command with its arguments (`command.args`: token JSON,
+      // secrets included), which any logger printing causes would show: keep name, message and
+      // code only.
+      const cause = redisCause(error);
       throw new TokenError(
         'ESIKIT_TOKEN_STORE_FAILED',
-        `Redis token store failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-        { cause },
+        `Redis token store failed: ${cause.message}`,
+        {
+          cause,
+        },
       );
     }
   }
+}
+
+/** MULTI/EXEC resolves with each command's error instead of failing: fail on the first. */
+function execResults(results: [error: Error | null, result: unknown][] | null): void {
+  if (results === null) throw new Error('MULTI transaction was discarded');
+  for (const [error] of results) if (error) throw error;
+}
+
+function redisCause(error: unknown): Error {
+  if (!(error instanceof Error))
+    return new Error(typeof error === 'string' ? error : describe(error));
+  // The message of a reply error is Redis's own text (it never quotes arguments).
+  const cause = new Error(error.message.slice(0, 500));
+  cause.name = error.name;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') Object.assign(cause, { code });
+  return cause;
 }
 
 function serialize(token: Token): string {
