@@ -310,13 +310,14 @@ describe('bulk refresh and cleanup jobs', () => {
   it('keeps at most 5 refreshes in flight by default', async () => {
     let inFlight = 0;
     let peak = 0;
-    const counting: typeof fetch = async (input, init) => {
-      const isToken = (input instanceof Request ? input.url : input.toString()).endsWith(
-        '/v2/oauth/token',
-      );
+    // Token requests are counted while in flight, and the first ones held (SsoGate) until as
+    // many as the limit have arrived: the peak is reached by construction, not by timing.
+    let gate: SsoGate | undefined;
+    const counting = async (input: string | URL, init?: RequestInit) => {
+      const isToken = input.toString().endsWith('/v2/oauth/token');
       if (isToken) peak = Math.max(peak, ++inFlight);
       try {
-        return await fetch(input, init);
+        return await (gate ? gate.fetch(input, init) : fetch(input, init));
       } finally {
         if (isToken) inFlight--;
       }
@@ -330,15 +331,22 @@ describe('bulk refresh and cleanup jobs', () => {
       });
       all.push(await importRefreshToken(tokens, issued.refresh_token, { userId: `u${i}` }));
     }
-    sim.clock.advance(TWENTY_ONE_MINUTES);
-    peak = 0;
-    sim.sso.setFaults({ token: { latencyMs: 30 } });
-    const result = await tokens.bulkRefresh(all);
+    const bulk = async (limit: number, options: { concurrency?: number }) => {
+      sim.clock.advance(TWENTY_ONE_MINUTES);
+      peak = 0;
+      gate = new SsoGate();
+      const held = Array.from({ length: limit }, () => gate!.hold('/v2/oauth/token', 'before'));
+      const running = tokens.bulkRefresh(all, options);
+      await Promise.all(held.map((h) => h.arrived));
+      for (const h of held) h.release();
+      const result = await running;
+      gate = undefined;
+      return result;
+    };
+    const result = await bulk(5, {});
     expect(result.refreshed).toHaveLength(20);
     expect(peak).toBe(5);
-    peak = 0;
-    sim.clock.advance(TWENTY_ONE_MINUTES);
-    await tokens.bulkRefresh(all, { concurrency: 2 });
+    await bulk(2, { concurrency: 2 });
     expect(peak).toBe(2);
   });
 
