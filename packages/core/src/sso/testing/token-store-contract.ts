@@ -152,6 +152,34 @@ export function tokenStoreContract(name: string, t: ContractHarness, factory: St
       assert.deepEqual(await store.find({}), []);
     });
 
+    // The token model fences refreshes with these two: a client whose lease lapsed must never
+    // delete what another wrote, nor write back a token that was deleted.
+    t.it(
+      'a delete and an update on one version: exactly one wins, and nothing revives a deleted token',
+      async () => {
+        for (let i = 0; i < 10; i++) {
+          const created = await store.create(sampleToken(), T0);
+          const [deleted, updated] = await Promise.all([
+            store.delete(created.id, 1),
+            store.update(created.id, 1, { accessToken: `w${i}` }, T0),
+          ]);
+          assert.equal(deleted, updated === undefined, 'exactly one of delete and update wins');
+          const got = await store.get(created.id);
+          if (deleted) {
+            assert.equal(got, undefined);
+            for (let v = 1; v <= 3; v++)
+              assert.equal(
+                await store.update(created.id, v, { accessToken: 'late' }, T0),
+                undefined,
+              );
+            assert.equal(await store.get(created.id), undefined);
+          } else {
+            assert.equal(got?.version, 2);
+          }
+        }
+      },
+    );
+
     t.it('find filters by character, user, owner, scopes and expiry, oldest first', async () => {
       const a = await store.create(
         sampleToken({ characterId: 1, userId: 'u1', scopes: ['a', 'b'], expiresAt: T0 + 10 }),
