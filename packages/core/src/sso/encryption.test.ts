@@ -197,13 +197,13 @@ describe('TokenCipher and EncryptedTokenStore', () => {
 
   it('validates options without echoing key material', () => {
     expect(() => new TokenCipher({ keys: { a: randomBytes(16) }, currentKeyId: 'a' })).toThrow(
-      /keys.a must be 32 bytes \(AES-256\), got 16 bytes/,
+      /keys: entry 1 of 1 must be a 32-byte key \(AES-256\), got 16 bytes/,
     );
     expect(() => new TokenCipher({ keys: { a: keyA }, currentKeyId: 'b' })).toThrow(
-      /currentKeyId must name one of the keys \(a\), got "b"/,
+      /currentKeyId must name one of the 1 keys given, got a string of 1 characters/,
     );
     expect(() => new TokenCipher({ keys: { 'bad id': keyA }, currentKeyId: 'bad id' })).toThrow(
-      /key id "bad id"/,
+      /keys: the id of entry 1 of 1 \(a string of 6 characters\) must be 1-32 letters/,
     );
   });
 });

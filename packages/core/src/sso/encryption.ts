@@ -18,7 +18,9 @@ export interface TokenCipherOptions {
 const PREFIX_V1 = 'esikit:v1:';
 // v2: the associated data is the caller's full context (field and owner, see EncryptedTokenStore).
 const PREFIX = 'esikit:v2:';
-const KEY_ID_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+// At most 32 characters: a 256-bit key in base64 (43-44) or hex (64) can never pass for an id,
+// so a key put in the id's place is refused without being shown.
+const KEY_ID_RE = /^[A-Za-z0-9_.-]{1,32}$/;
 
 /**
  * AES-256-GCM for secrets at rest. Ciphertexts carry their key id
@@ -42,10 +44,12 @@ export class TokenCipher {
         `keys must be an object of key id to 32-byte key, got ${describe(options.keys)}`,
       );
     this.#keys = new Map();
-    for (const [id, raw] of Object.entries(options.keys)) {
+    const entries = Object.entries(options.keys);
+    for (const [index, [id, raw]] of entries.entries()) {
+      // Neither the id nor the value of a refused entry is shown: either may be a key.
       if (!KEY_ID_RE.test(id))
         throw new SsoOptionError(
-          `keys: key id ${JSON.stringify(id)} must be 1-64 letters, digits, "_", "." or "-"`,
+          `keys: the id of entry ${index + 1} of ${entries.length} (${describe(id)}) must be 1-32 letters, digits, "_", "." or "-"`,
         );
       const key =
         typeof raw === 'string'
@@ -53,16 +57,17 @@ export class TokenCipher {
           : raw instanceof Uint8Array
             ? Buffer.from(raw)
             : undefined;
-      // The key itself never goes into a message, only its length.
+      // The key itself never goes into a message, only its length; nor its id (a key or a
+      // token may have been put in the id's place): the entry is named by its position.
       if (key?.length !== 32)
         throw new SsoOptionError(
-          `keys.${id} must be 32 bytes (AES-256), got ${key === undefined ? typeof raw : `${key.length} bytes`}`,
+          `keys: entry ${index + 1} of ${entries.length} must be a 32-byte key (AES-256), got ${key === undefined ? describe(raw) : `${key.length} bytes`}`,
         );
       this.#keys.set(id, key);
     }
     if (typeof options.currentKeyId !== 'string' || !this.#keys.has(options.currentKeyId))
       throw new SsoOptionError(
-        `currentKeyId must name one of the keys (${[...this.#keys.keys()].join(', ') || 'none given'}), got ${describe(options.currentKeyId)}`,
+        `currentKeyId must name one of the ${this.#keys.size} keys given, got ${describe(options.currentKeyId)}`,
       );
     this.#current = options.currentKeyId;
   }
@@ -102,7 +107,7 @@ export class TokenCipher {
     if (key === undefined)
       throw new TokenError(
         'ESIKIT_TOKEN_DECRYPT_FAILED',
-        `a stored ${context} was encrypted with key id ${JSON.stringify(keyId)}, which is not configured`,
+        `a stored ${context} was encrypted with key id ${showKeyId(keyId)}, which is not configured`,
       );
     if (iv === undefined || body === undefined || tag === undefined || extra.length > 0)
       throw new TokenError(
@@ -120,7 +125,7 @@ export class TokenCipher {
     } catch (cause) {
       throw new TokenError(
         'ESIKIT_TOKEN_DECRYPT_FAILED',
-        `a stored ${context} failed authentication (tampered, or the wrong key under id ${JSON.stringify(keyId)})`,
+        `a stored ${context} failed authentication (tampered, or the wrong key under id ${showKeyId(keyId)})`,
         { cause },
       );
     }
@@ -276,6 +281,16 @@ export class EncryptedTokenStore implements TokenStore {
             ),
     };
   }
+}
+
+/**
+ * A key id read from a stored ciphertext, shown only if it is short and has the form of one:
+ * a tampered or foreign value may be anything, a token included.
+ */
+function showKeyId(keyId: string | undefined): string {
+  return keyId !== undefined && keyId.length <= 16 && KEY_ID_RE.test(keyId)
+    ? JSON.stringify(keyId)
+    : describe(keyId);
 }
 
 /**

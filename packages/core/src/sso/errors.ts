@@ -16,6 +16,8 @@ export type SsoErrorCode =
   | 'ESIKIT_SSO_TOKEN_INVALID'
   /** The callback's `state` is unknown, expired, already used, or bound to another session. */
   | 'ESIKIT_SSO_STATE_MISMATCH'
+  /** The caller's AbortSignal fired; `cause` is the signal's reason. */
+  | 'ESIKIT_SSO_ABORTED'
   /** The user (or SSO) aborted the login: the callback carried `error=…`. */
   | 'ESIKIT_SSO_LOGIN_DENIED'
   /** The token was refreshed by SSO but is gone from the store (deleted as dead or never there). */
@@ -44,6 +46,30 @@ export class SsoError extends EsikitError {
 
   constructor(code: SsoErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
+  }
+}
+
+/**
+ * The caller's AbortSignal fired during an SSO call, a token-model call or a store call; `cause`
+ * is the signal's reason. A refresh whose request already reached SSO goes on for the callers
+ * still waiting (a rotated refresh token must not be lost); only this caller stops waiting.
+ *
+ * @example
+ * const ac = new AbortController();
+ * const p = tokens.validAccessToken(id, { signal: ac.signal });
+ * ac.abort(); // p rejects with SsoAbortedError, code 'ESIKIT_SSO_ABORTED'
+ */
+export class SsoAbortedError extends SsoError {
+  override name = 'SsoAbortedError';
+  /** What was aborted, e.g. `SSO refresh`. */
+  readonly operation: string;
+  constructor(operation: string, reason: unknown) {
+    super(
+      'ESIKIT_SSO_ABORTED',
+      `${operation}: aborted by the caller${reason instanceof Error && reason.message !== '' ? ` (${reason.message.slice(0, 200)})` : ''}`,
+      { cause: reason },
+    );
+    this.operation = operation;
   }
 }
 

@@ -24,11 +24,8 @@ export {
 export type { NewToken, ScopesInput, Token, TokenChanges } from './token.js';
 export type { CallbackRedirect, StoreCallOptions, TokenFilter, TokenStore } from './store.js';
 export { MemoryTokenStore } from './memory-store.js';
-// Dependency-free (node:assert, harness passed in): other stores' test suites import it from here.
-export { sampleToken, tokenStoreContract } from './testing/token-store-contract.js';
-export type { ContractHarness, StoreFactory } from './testing/token-store-contract.js';
-export { RedisTokenStore } from './redis-store.js';
-export type { RedisTokenStoreOptions } from './redis-store.js';
+// RedisTokenStore: `@esikit/core/sso/redis` (needs ioredis); the store contract suite:
+// `@esikit/core/sso/testing`. Neither is part of this entry.
 export { EncryptedTokenStore, TokenCipher } from './encryption.js';
 export type { TokenCipherOptions } from './encryption.js';
 export { TokenManager } from './manager.js';
@@ -36,6 +33,7 @@ export type { BulkOptions, BulkRefreshResult, TokenManagerOptions, TokenQuery } 
 export { completeLogin, importRefreshToken, saveToken, startLogin } from './login.js';
 export type { CompletedLogin, CompleteLoginInput, StartedLogin, StartLoginInput } from './login.js';
 export {
+  SsoAbortedError,
   SsoError,
   SsoInvalidGrantError,
   SsoLoginDeniedError,

@@ -260,10 +260,10 @@ describe('options', () => {
   it('names the option and the value', () => {
     const base = { clientId: 'a', callbackUrl: CALLBACK_URL };
     expect(() => createSso({ ...base, clientId: '' })).toThrow(
-      /clientId must be a non-empty string, got ""/,
+      /clientId must be a non-empty string, got an empty string/,
     );
     expect(() => createSso({ ...base, callbackUrl: 'nope' })).toThrow(
-      /callbackUrl must be an absolute http\(s\) URL, got "nope"/,
+      /callbackUrl must be an absolute http\(s\) URL, got a string of 4 characters/,
     );
     expect(() => createSso({ ...base, ssoUrl: 'ftp://x' })).toThrow(
       /ssoUrl must use http or https/,

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SsoLoginDeniedError, SsoOptionError, SsoStateError, TokenError } from './errors.js';
+import { guard } from './internal/abort.js';
 import type { TokenManager } from './manager.js';
 import type { SsoCallOptions, TokenResponse } from './sso.js';
 import type { CallbackRedirect } from './store.js';
@@ -63,28 +64,30 @@ export async function startLogin(
   manager: TokenManager,
   input: StartLoginInput,
 ): Promise<StartedLogin> {
-  const sessionKey = requireSessionKey(input.sessionKey);
-  const scopes = normalizeScopes(input.scopes);
-  if (input.returnUrl !== undefined && typeof input.returnUrl !== 'string')
-    throw new SsoOptionError(`returnUrl must be a string, got ${describe(input.returnUrl)}`);
-  const usePkce = manager.sso.isPublicClient || input.pkce === true;
-  const pkce = usePkce ? await manager.sso.createPkce() : undefined;
-  const state = randomBytes(32).toString('base64url');
-  const redirect: CallbackRedirect = {
-    state,
-    sessionKey,
-    returnUrl: input.returnUrl,
-    codeVerifier: pkce?.codeVerifier,
-    scopes,
-    userId: input.userId,
-    created: manager.clock(),
-  };
-  const url = await manager.sso.authorizationUrl(
-    { scopes, state, ...(pkce ? { codeChallenge: pkce.codeChallenge } : {}) },
-    input,
-  );
-  await manager.store.saveCallbackRedirect(redirect, input);
-  return { url, state };
+  return guard(input.signal, 'login start', async () => {
+    const sessionKey = requireSessionKey(input.sessionKey);
+    const scopes = normalizeScopes(input.scopes);
+    if (input.returnUrl !== undefined && typeof input.returnUrl !== 'string')
+      throw new SsoOptionError(`returnUrl must be a string, got ${describe(input.returnUrl)}`);
+    const usePkce = manager.sso.isPublicClient || input.pkce === true;
+    const pkce = usePkce ? await manager.sso.createPkce(input) : undefined;
+    const state = randomBytes(32).toString('base64url');
+    const redirect: CallbackRedirect = {
+      state,
+      sessionKey,
+      returnUrl: input.returnUrl,
+      codeVerifier: pkce?.codeVerifier,
+      scopes,
+      userId: input.userId,
+      created: manager.clock(),
+    };
+    const url = await manager.sso.authorizationUrl(
+      { scopes, state, ...(pkce ? { codeChallenge: pkce.codeChallenge } : {}) },
+      input,
+    );
+    await manager.store.saveCallbackRedirect(redirect, input);
+    return { url, state };
+  });
 }
 
 /**
@@ -99,45 +102,49 @@ export async function completeLogin(
   manager: TokenManager,
   input: CompleteLoginInput,
 ): Promise<CompletedLogin> {
-  const sessionKey = requireSessionKey(input.sessionKey);
-  const params = callbackParams(input.callback);
-  const state = params.get('state');
-  if (state === null || state === '')
-    throw new SsoStateError('the SSO callback has no state parameter');
-  // Taken, not read: the same callback (or a replayed code) finds nothing the second time.
-  const redirect = await manager.store.takeCallbackRedirect(state, input);
-  if (redirect === undefined)
-    throw new SsoStateError(
-      'the SSO callback state is unknown, expired or already used (replayed callback?)',
-    );
-  if (!sameString(redirect.sessionKey, sessionKey))
-    throw new SsoStateError('the SSO callback state belongs to a login started in another session');
-  if (manager.clock() - redirect.created > manager.loginTimeoutSeconds * 1000)
-    throw new SsoStateError(
-      `the login took longer than ${manager.loginTimeoutSeconds} s; start it again`,
-    );
-  const error = params.get('error');
-  if (error !== null) {
-    const description = params.get('error_description');
-    throw new SsoLoginDeniedError(
-      error,
-      `SSO login failed: ${error}${description ? ` (${description.slice(0, 200)})` : ''}`,
-    );
-  }
-  const code = params.get('code');
-  if (code === null || code === '')
-    throw new SsoStateError('the SSO callback has no code parameter');
-  const response = await manager.sso.exchangeCode({
-    code,
-    state,
-    ...(redirect.codeVerifier !== undefined ? { codeVerifier: redirect.codeVerifier } : {}),
-    ...(input.signal ? { signal: input.signal } : {}),
+  return guard(input.signal, 'login completion', async () => {
+    const sessionKey = requireSessionKey(input.sessionKey);
+    const params = callbackParams(input.callback);
+    const state = params.get('state');
+    if (state === null || state === '')
+      throw new SsoStateError('the SSO callback has no state parameter');
+    // Taken, not read: the same callback (or a replayed code) finds nothing the second time.
+    const redirect = await manager.store.takeCallbackRedirect(state, input);
+    if (redirect === undefined)
+      throw new SsoStateError(
+        'the SSO callback state is unknown, expired or already used (replayed callback?)',
+      );
+    if (!sameString(redirect.sessionKey, sessionKey))
+      throw new SsoStateError(
+        'the SSO callback state belongs to a login started in another session',
+      );
+    if (manager.clock() - redirect.created > manager.loginTimeoutSeconds * 1000)
+      throw new SsoStateError(
+        `the login took longer than ${manager.loginTimeoutSeconds} s; start it again`,
+      );
+    const error = params.get('error');
+    if (error !== null) {
+      const description = params.get('error_description');
+      throw new SsoLoginDeniedError(
+        error,
+        `SSO login failed: ${error}${description ? ` (${description.slice(0, 200)})` : ''}`,
+      );
+    }
+    const code = params.get('code');
+    if (code === null || code === '')
+      throw new SsoStateError('the SSO callback has no code parameter');
+    const response = await manager.sso.exchangeCode({
+      code,
+      state,
+      ...(redirect.codeVerifier !== undefined ? { codeVerifier: redirect.codeVerifier } : {}),
+      ...(input.signal ? { signal: input.signal } : {}),
+    });
+    const saved = await saveToken(manager, response, {
+      userId: redirect.userId,
+      ...(input.signal ? { signal: input.signal } : {}),
+    });
+    return { ...saved, returnUrl: redirect.returnUrl };
   });
-  const saved = await saveToken(manager, response, {
-    userId: redirect.userId,
-    ...(input.signal ? { signal: input.signal } : {}),
-  });
-  return { ...saved, returnUrl: redirect.returnUrl };
 }
 
 /**
@@ -153,59 +160,61 @@ export async function saveToken(
   response: TokenResponse & { readonly verified: VerifiedAccessToken },
   options: SsoCallOptions & { readonly userId?: string | undefined } = {},
 ): Promise<{ token: Token; updatedExisting: boolean }> {
-  const { store } = manager;
-  const v = response.verified;
-  const now = manager.clock();
-  const existing = await store.find({ characterId: v.characterId }, options);
-  for (const old of existing) {
-    if (old.ownerHash !== v.ownerHash) await store.delete(old.id, undefined, options);
-  }
-  const fields = {
-    accessToken: response.accessToken,
-    refreshToken: response.refreshToken,
-    tokenType: response.tokenType,
-    characterName: v.characterName,
-    ownerHash: v.ownerHash,
-    scopes: v.scopes,
-    expiresAt: v.expiresAt,
-  };
-  if (!manager.alwaysCreateToken) {
-    const userId = options.userId;
-    const match = existing
-      .filter(
-        (t) =>
-          t.ownerHash === v.ownerHash &&
-          hasExactScopes(t, v.scopes) &&
-          (userId === undefined || t.userId === undefined || t.userId === userId),
-      )
-      .at(-1);
-    if (match !== undefined) {
-      let base: Token | undefined = match;
-      for (let attempt = 0; base !== undefined && attempt < 5; attempt++) {
-        const updated = await store.update(
-          base.id,
-          base.version,
-          { ...fields, userId: userId ?? base.userId },
-          now,
-          options,
-        );
-        if (updated !== undefined) return { token: updated, updatedExisting: true };
-        base = await store.get(base.id, options);
-      }
-      if (base !== undefined)
-        throw new TokenError(
-          'ESIKIT_TOKEN_CONFLICT',
-          `token ${match.id} kept changing while the login was saved`,
-          { tokenId: match.id },
-        );
+  return guard(options.signal, 'token save', async () => {
+    const { store } = manager;
+    const v = response.verified;
+    const now = manager.clock();
+    const existing = await store.find({ characterId: v.characterId }, options);
+    for (const old of existing) {
+      if (old.ownerHash !== v.ownerHash) await store.delete(old.id, undefined, options);
     }
-  }
-  const token = await store.create(
-    { ...fields, characterId: v.characterId, ssoVersion: 2, userId: options.userId },
-    now,
-    options,
-  );
-  return { token, updatedExisting: false };
+    const fields = {
+      accessToken: response.accessToken,
+      refreshToken: response.refreshToken,
+      tokenType: response.tokenType,
+      characterName: v.characterName,
+      ownerHash: v.ownerHash,
+      scopes: v.scopes,
+      expiresAt: v.expiresAt,
+    };
+    if (!manager.alwaysCreateToken) {
+      const userId = options.userId;
+      const match = existing
+        .filter(
+          (t) =>
+            t.ownerHash === v.ownerHash &&
+            hasExactScopes(t, v.scopes) &&
+            (userId === undefined || t.userId === undefined || t.userId === userId),
+        )
+        .at(-1);
+      if (match !== undefined) {
+        let base: Token | undefined = match;
+        for (let attempt = 0; base !== undefined && attempt < 5; attempt++) {
+          const updated = await store.update(
+            base.id,
+            base.version,
+            { ...fields, userId: userId ?? base.userId },
+            now,
+            options,
+          );
+          if (updated !== undefined) return { token: updated, updatedExisting: true };
+          base = await store.get(base.id, options);
+        }
+        if (base !== undefined)
+          throw new TokenError(
+            'ESIKIT_TOKEN_CONFLICT',
+            `token ${match.id} kept changing while the login was saved`,
+            { tokenId: match.id },
+          );
+      }
+    }
+    const token = await store.create(
+      { ...fields, characterId: v.characterId, ssoVersion: 2, userId: options.userId },
+      now,
+      options,
+    );
+    return { token, updatedExisting: false };
+  });
 }
 
 /**
@@ -221,8 +230,10 @@ export async function importRefreshToken(
   refreshToken: string,
   options: SsoCallOptions & { readonly userId?: string; readonly scopes?: ScopesInput } = {},
 ): Promise<Token> {
-  const response = await manager.sso.refresh(refreshToken, options);
-  return (await saveToken(manager, response, options)).token;
+  return guard(options.signal, 'refresh token import', async () => {
+    const response = await manager.sso.refresh(refreshToken, options);
+    return (await saveToken(manager, response, options)).token;
+  });
 }
 
 function callbackParams(callback: CompleteLoginInput['callback']): URLSearchParams {

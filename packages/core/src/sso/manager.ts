@@ -1,5 +1,6 @@
 import type { AccessTokenSource } from '../auth.js';
 import { SsoInvalidGrantError, SsoOptionError, TokenError } from './errors.js';
+import { abortedError, guard } from './internal/abort.js';
 import { notFound, Refresher } from './internal/refresher.js';
 import { nonNegative, positive } from './options.js';
 import type { EveSso, SsoCallOptions } from './sso.js';
@@ -130,10 +131,12 @@ export class TokenManager {
    * Concurrent calls for one token share one refresh.
    */
   async validAccessToken(tokenId: string, options: SsoCallOptions = {}): Promise<string> {
-    const token = await this.store.get(tokenId, options);
-    if (token === undefined) throw notFound(tokenId);
-    if (this.isFresh(token)) return token.accessToken;
-    return (await this.#refresher.refresh(tokenId, false, options.signal)).accessToken;
+    return guard(options.signal, 'token refresh', async () => {
+      const token = await this.store.get(tokenId, options);
+      if (token === undefined) throw notFound(tokenId);
+      if (this.isFresh(token)) return token.accessToken;
+      return (await this.#refresher.refresh(tokenId, false, options.signal)).accessToken;
+    });
   }
 
   /**
@@ -141,7 +144,9 @@ export class TokenManager {
    * deleted and {@link SsoInvalidGrantError} thrown; on any other failure it is left untouched.
    */
   async refresh(tokenId: string, options: SsoCallOptions = {}): Promise<Token> {
-    return this.#refresher.refresh(tokenId, true, options.signal);
+    return guard(options.signal, 'token refresh', () =>
+      this.#refresher.refresh(tokenId, true, options.signal),
+    );
   }
 
   /**
@@ -150,10 +155,12 @@ export class TokenManager {
    */
   async refreshOrDelete(tokenId: string, options: SsoCallOptions = {}): Promise<Token | undefined> {
     try {
-      const token = await this.store.get(tokenId, options);
-      if (token === undefined) return undefined;
-      if (this.isFresh(token)) return token;
-      return await this.#refresher.refresh(tokenId, false, options.signal);
+      return await guard(options.signal, 'token refresh', async () => {
+        const token = await this.store.get(tokenId, options);
+        if (token === undefined) return undefined;
+        if (this.isFresh(token)) return token;
+        return await this.#refresher.refresh(tokenId, false, options.signal);
+      });
     } catch (error) {
       if (error instanceof SsoInvalidGrantError) return undefined;
       if (error instanceof TokenError && error.code === 'ESIKIT_TOKEN_NOT_FOUND') return undefined;
@@ -162,17 +169,18 @@ export class TokenManager {
   }
 
   /**
-   * Revokes the token at SSO (the user's consent ends), then deletes it. If SSO cannot be
-   * reached the token is kept and the error thrown, so the revoke can be retried.
+   * Revokes the token at SSO (the user's consent ends), then deletes it. Takes the refresh
+   * lease first, so a refresh in flight anywhere finishes and its rotated refresh token is the
+   * one revoked. If SSO cannot be reached the token is kept and the error thrown, so the revoke
+   * can be retried.
    *
    * @example
    * await tokens.revoke(token.id); // "log out and forget me"
    */
   async revoke(tokenId: string, options: SsoCallOptions = {}): Promise<void> {
-    const token = await this.store.get(tokenId, options);
-    if (token === undefined) throw notFound(tokenId);
-    if (token.refreshToken !== undefined) await this.sso.revoke(token.refreshToken, options);
-    await this.store.delete(tokenId, undefined, options);
+    return guard(options.signal, 'token revoke', () =>
+      this.#refresher.revoke(tokenId, options.signal),
+    );
   }
 
   /**
@@ -196,7 +204,8 @@ export class TokenManager {
 
   /** Tokens matching the query, oldest first. */
   async find(query: TokenQuery = {}, options: SsoCallOptions = {}): Promise<Token[]> {
-    return this.store.find(toFilter(query), options);
+    const filter = toFilter(query);
+    return guard(options.signal, 'token query', () => this.store.find(filter, options));
   }
 
   /** The newest token of the character with at least these scopes, if any. */
@@ -241,18 +250,21 @@ export class TokenManager {
 
   /** Tokens whose access token has expired (they may still be refreshable). */
   getExpired(query: TokenQuery = {}, options: SsoCallOptions = {}): Promise<Token[]> {
-    return this.store.find({ ...toFilter(query), expiredAt: this.clock() }, options);
+    const filter = { ...toFilter(query), expiredAt: this.clock() };
+    return guard(options.signal, 'token query', () => this.store.find(filter, options));
   }
 
   /** Tokens that duplicate `token` (same character, owner, exact scopes, compatible user). */
   async equivalentTo(token: Token, options: SsoCallOptions = {}): Promise<Token[]> {
-    const found = await this.store.find(
-      {
-        characterId: token.characterId,
-        ownerHash: token.ownerHash,
-        requireScopesExact: token.scopes,
-      },
-      options,
+    const found = await guard(options.signal, 'token query', () =>
+      this.store.find(
+        {
+          characterId: token.characterId,
+          ownerHash: token.ownerHash,
+          requireScopesExact: token.scopes,
+        },
+        options,
+      ),
     );
     return found.filter(
       (t) =>
@@ -293,13 +305,13 @@ export class TokenManager {
     let next = 0;
     const worker = async () => {
       while (next < ids.length) {
-        options.signal?.throwIfAborted();
+        if (options.signal?.aborted) throw abortedError(options.signal, 'bulk refresh');
         const id = ids[next++]!;
         try {
           const token = await this.#refresher.refresh(id, options.force ?? false, options.signal);
           result.refreshed.push(token);
         } catch (error) {
-          if (options.signal?.aborted) throw options.signal.reason;
+          if (options.signal?.aborted) throw abortedError(options.signal, 'bulk refresh');
           if (error instanceof SsoInvalidGrantError) result.deleted.push(id);
           else if (error instanceof TokenError && error.code === 'ESIKIT_TOKEN_NOT_FOUND') continue;
           else result.failed.push({ tokenId: id, error });
@@ -317,7 +329,10 @@ export class TokenManager {
     options: SsoCallOptions & { readonly maxAgeSeconds?: number } = {},
   ): Promise<number> {
     const maxAge = nonNegative(options.maxAgeSeconds, 'maxAgeSeconds', 300);
-    return this.store.deleteCallbackRedirectsBefore(this.clock() - maxAge * 1000, options);
+    const cutoff = this.clock() - maxAge * 1000;
+    return guard(options.signal, 'login cleanup', () =>
+      this.store.deleteCallbackRedirectsBefore(cutoff, options),
+    );
   }
 
   /** Refreshes every expired token, deleting those SSO declares dead. */

@@ -1,3 +1,4 @@
+import { throwIfAborted } from './internal/abort.js';
 import { byCreated, matchesFilter } from './internal/filter.js';
 import type { CallbackRedirect, StoreCallOptions, TokenFilter, TokenStore } from './store.js';
 import type { NewToken, Token, TokenChanges } from './token.js';
@@ -18,7 +19,7 @@ export class MemoryTokenStore implements TokenStore {
   #nextId = 1;
 
   async create(token: NewToken, now: number, options?: StoreCallOptions): Promise<Token> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'memory token store');
     const id = String(this.#nextId++);
     const stored = freeze({
       ...token,
@@ -33,12 +34,12 @@ export class MemoryTokenStore implements TokenStore {
   }
 
   async get(id: string, options?: StoreCallOptions): Promise<Token | undefined> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'memory token store');
     return this.#tokens.get(id);
   }
 
   async find(filter: TokenFilter, options?: StoreCallOptions): Promise<Token[]> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'memory token store');
     return [...this.#tokens.values()].filter((t) => matchesFilter(t, filter)).sort(byCreated);
   }
 
@@ -49,7 +50,7 @@ export class MemoryTokenStore implements TokenStore {
     now: number,
     options?: StoreCallOptions,
   ): Promise<Token | undefined> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'memory token store');
     const current = this.#tokens.get(id);
     if (current === undefined || current.version !== expectedVersion) return undefined;
     const next = freeze({
@@ -66,7 +67,7 @@ export class MemoryTokenStore implements TokenStore {
   }
 
   async delete(id: string, expectedVersion?: number, options?: StoreCallOptions): Promise<boolean> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'memory token store');
     const current = this.#tokens.get(id);
     if (current === undefined) return false;
     if (expectedVersion !== undefined && current.version !== expectedVersion) return false;
@@ -79,7 +80,7 @@ export class MemoryTokenStore implements TokenStore {
     ttlMs: number,
     options?: StoreCallOptions,
   ): Promise<boolean> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'memory token store');
     const now = Date.now();
     const lease = this.#leases.get(key);
     if (lease !== undefined && lease.until > now) return false;
@@ -93,7 +94,7 @@ export class MemoryTokenStore implements TokenStore {
     ttlMs: number,
     options?: StoreCallOptions,
   ): Promise<boolean> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'memory token store');
     const now = Date.now();
     const lease = this.#leases.get(key);
     if (lease === undefined || lease.until <= now || lease.holder !== holder) return false;
@@ -102,7 +103,7 @@ export class MemoryTokenStore implements TokenStore {
   }
 
   async releaseLease(key: string, holder: string, options?: StoreCallOptions): Promise<void> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'memory token store');
     if (this.#leases.get(key)?.holder === holder) this.#leases.delete(key);
   }
 
@@ -110,7 +111,7 @@ export class MemoryTokenStore implements TokenStore {
     redirect: CallbackRedirect,
     options?: StoreCallOptions,
   ): Promise<void> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'memory token store');
     this.#redirects.set(
       redirect.state,
       Object.freeze({ ...redirect, scopes: [...redirect.scopes] }),
@@ -121,14 +122,14 @@ export class MemoryTokenStore implements TokenStore {
     state: string,
     options?: StoreCallOptions,
   ): Promise<CallbackRedirect | undefined> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'memory token store');
     const redirect = this.#redirects.get(state);
     this.#redirects.delete(state);
     return redirect;
   }
 
   async deleteCallbackRedirectsBefore(cutoff: number, options?: StoreCallOptions): Promise<number> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'memory token store');
     let removed = 0;
     for (const [state, redirect] of this.#redirects) {
       if (redirect.created < cutoff) {

@@ -5,9 +5,9 @@ import type { Simulator } from '@esikit/simulator';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { importRefreshToken } from './login.js';
-import { RedisTokenStore } from './redis-store.js';
+import { RedisTokenStore } from '@esikit/core/sso/redis';
 import { CALLBACK_URL, simManager, startSim, WEB_CLIENT } from './testing/sim-fixture.js';
-import { tokenStoreContract } from './testing/token-store-contract.js';
+import { tokenStoreContract } from '@esikit/core/sso/testing';
 
 /** `ESIKIT_TEST_REDIS_URL` points the suite elsewhere (redis-store-ci.test.ts uses a dead port). */
 const REDIS_URL = process.env.ESIKIT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { SsoOptionError, TokenError } from './errors.js';
+import { throwIfAborted } from './internal/abort.js';
 import { byCreated, matchesFilter } from './internal/filter.js';
 import type { CallbackRedirect, StoreCallOptions, TokenFilter, TokenStore } from './store.js';
 import { describe, type NewToken, type Token, type TokenChanges } from './token.js';
@@ -88,7 +89,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async create(token: NewToken, now: number, options?: StoreCallOptions): Promise<Token> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     const id = String(await this.#run(() => this.#redis.incr(`${this.#p}seq`)));
     const stored: Token = {
       ...token,
@@ -104,19 +105,20 @@ export class RedisTokenStore implements TokenStore {
         .set(this.#token(id), serialize(stored))
         .sadd(`${this.#p}tokens`, id)
         .sadd(`${this.#p}char:${stored.characterId}`, id)
-        .exec(),
+        .exec()
+        .then(execResults),
     );
     return stored;
   }
 
   async get(id: string, options?: StoreCallOptions): Promise<Token | undefined> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     const raw = await this.#run(() => this.#redis.get(this.#token(id)));
     return raw === null ? undefined : parse(raw);
   }
 
   async find(filter: TokenFilter, options?: StoreCallOptions): Promise<Token[]> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     const set =
       filter.characterId !== undefined
         ? `${this.#p}char:${filter.characterId}`
@@ -153,7 +155,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async delete(id: string, expectedVersion?: number, options?: StoreCallOptions): Promise<boolean> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     const n = await this.#run(() =>
       this.#redis.eval(
         DELETE,
@@ -193,7 +195,7 @@ export class RedisTokenStore implements TokenStore {
     ttlMs: number,
     options?: StoreCallOptions,
   ): Promise<boolean> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     const ttl = String(Math.max(1, Math.ceil(ttlMs)));
     const n = await this.#run(() =>
       this.#redis.eval(script, 1, `${this.#p}lease:${key}`, holder, ttl),
@@ -202,7 +204,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async releaseLease(key: string, holder: string, options?: StoreCallOptions): Promise<void> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     await this.#run(() => this.#redis.eval(RELEASE, 1, `${this.#p}lease:${key}`, holder));
   }
 
@@ -210,13 +212,14 @@ export class RedisTokenStore implements TokenStore {
     redirect: CallbackRedirect,
     options?: StoreCallOptions,
   ): Promise<void> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     await this.#run(() =>
       this.#redis
         .multi()
         .set(`${this.#p}cb:${redirect.state}`, JSON.stringify(redirect))
         .zadd(`${this.#p}cbs`, redirect.created, redirect.state)
-        .exec(),
+        .exec()
+        .then(execResults),
     );
   }
 
@@ -224,7 +227,7 @@ export class RedisTokenStore implements TokenStore {
     state: string,
     options?: StoreCallOptions,
   ): Promise<CallbackRedirect | undefined> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     const raw = await this.#run(() =>
       this.#redis.eval(TAKE, 2, `${this.#p}cb:${state}`, `${this.#p}cbs`, state),
     );
@@ -242,7 +245,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async deleteCallbackRedirectsBefore(cutoff: number, options?: StoreCallOptions): Promise<number> {
-    options?.signal?.throwIfAborted();
+    throwIfAborted(options?.signal, 'Redis token store');
     const n = await this.#run(() =>
       this.#redis.eval(PURGE, 1, `${this.#p}cbs`, String(cutoff), `${this.#p}cb:`),
     );
@@ -256,14 +259,37 @@ export class RedisTokenStore implements TokenStore {
   async #run<T>(op: () => Promise<T>): Promise<T> {
     try {
       return await op();
-    } catch (cause) {
+    } catch (error) {
+      // ioredis errors carry the failed command with its arguments (`command.args`: token JSON,
+      // secrets included), which any logger printing causes would show: keep name, message and
+      // code only.
+      const cause = redisCause(error);
       throw new TokenError(
         'ESIKIT_TOKEN_STORE_FAILED',
-        `Redis token store failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-        { cause },
+        `Redis token store failed: ${cause.message}`,
+        {
+          cause,
+        },
       );
     }
   }
+}
+
+/** MULTI/EXEC resolves with each command's error instead of failing: fail on the first. */
+function execResults(results: [error: Error | null, result: unknown][] | null): void {
+  if (results === null) throw new Error('MULTI transaction was discarded');
+  for (const [error] of results) if (error) throw error;
+}
+
+function redisCause(error: unknown): Error {
+  if (!(error instanceof Error))
+    return new Error(typeof error === 'string' ? error : describe(error));
+  // The message of a reply error is Redis's own text (it never quotes arguments).
+  const cause = new Error(error.message.slice(0, 500));
+  cause.name = error.name;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') Object.assign(cause, { code });
+  return cause;
 }
 
 function serialize(token: Token): string {

@@ -7,7 +7,8 @@ import {
   SsoRejectedError,
 } from './errors.js';
 import { fetchJson, ssoFetch, type HttpContext } from './internal/http.js';
-import { JwksCache, raceAbort } from './internal/jwks.js';
+import { abortedError, raceAbort, throwIfAborted } from './internal/abort.js';
+import { JwksCache } from './internal/jwks.js';
 import { resolveSsoOptions, type ResolvedSsoOptions, type SsoOptions } from './options.js';
 import { describe, normalizeScopes, type ScopesInput } from './token.js';
 import { verifyEveAccessToken, type VerifiedAccessToken } from './verify.js';
@@ -115,7 +116,7 @@ export class EveSso {
         this.#discovering = undefined;
       });
     try {
-      return await raceAbort(this.#discovering, options.signal);
+      return await raceAbort(this.#discovering, options.signal, 'SSO discovery');
     } catch (error) {
       if (cached && !options.signal?.aborted) return cached.value;
       throw error;
@@ -144,7 +145,8 @@ export class EveSso {
   }
 
   /** A fresh PKCE S256 pair; use one per login. */
-  async createPkce(): Promise<PkcePair> {
+  async createPkce(options: SsoCallOptions = {}): Promise<PkcePair> {
+    throwIfAborted(options.signal, 'PKCE');
     const codeVerifier = oidc.randomPKCECodeVerifier();
     return { codeVerifier, codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier) };
   }
@@ -253,6 +255,7 @@ export class EveSso {
     accessToken: string,
     options: SsoCallOptions = {},
   ): Promise<VerifiedAccessToken> {
+    throwIfAborted(options.signal, 'access token verification');
     return verifyEveAccessToken(accessToken, {
       jwks: this.#jwks,
       clientId: this.options.clientId,
@@ -330,7 +333,7 @@ function toTokenResponse(response: oidc.TokenEndpointResponse): TokenResponse {
 
 /** Maps openid-client errors to ours; our own errors (from the fetch layer) pass through. */
 function translateError(error: unknown, signal: AbortSignal | undefined, what: string): unknown {
-  if (signal?.aborted) return signal.reason;
+  if (signal?.aborted) return abortedError(signal, `SSO ${what}`);
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     if (e instanceof SsoError) return e;
   }

@@ -72,7 +72,11 @@ export function normalizeScopes(scopes: ScopesInput, name = 'scopes'): string[] 
     );
   for (const s of list) {
     if (typeof s !== 'string' || !SCOPE_RE.test(s))
-      throw new SsoOptionError(`${name} contains an invalid scope: ${describe(s)}`);
+      // An invalid scope has a space, quote, backslash or non-ASCII character, which no key,
+      // secret or token (base64, hex, JWT) has: it is safe to show, and the useful part.
+      throw new SsoOptionError(
+        `${name} contains an invalid scope: ${typeof s === 'string' ? JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s) : describe(s)}`,
+      );
   }
   return [...new Set(list as string[])].sort();
 }
@@ -148,10 +152,21 @@ export function isEquivalent(
   );
 }
 
-/** Short, secret-free description of a value for error messages. */
+/**
+ * Short, secret-free description of a value for error messages: its kind and size, never the
+ * content of a string or buffer — a value in the wrong option may be a key, a client secret or a
+ * token (a secret passed as `callbackUrl`, a key as `clientId`).
+ */
 export function describe(value: unknown): string {
   if (typeof value === 'string')
-    return value.length > 60 ? JSON.stringify(value.slice(0, 60) + '…') : JSON.stringify(value);
-  if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? `an array of ${value.length}` : 'an object';
+    return value === '' ? 'an empty string' : `a string of ${value.length} characters`;
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
+    return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value instanceof Uint8Array) return `a ${value.constructor.name} of ${value.length} bytes`;
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)
+    ?.constructor?.name;
+  return typeof name === 'string' && name !== '' && name !== 'Object' ? `a ${name}` : 'an object';
 }

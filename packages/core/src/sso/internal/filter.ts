@@ -24,8 +24,3 @@ export function matchesFilter(token: Token, filter: TokenFilter): boolean {
 export function byCreated(a: Token, b: Token): number {
   return a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
-
-/** Throws the signal's reason if it has been aborted. */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  signal?.throwIfAborted();
-}

@@ -1,4 +1,5 @@
 import { SsoProtocolError, SsoUnavailableError } from '../errors.js';
+import { abortedError, throwIfAborted } from './abort.js';
 
 /** The fetch signature the SSO uses; `globalThis.fetch` (undici) by default. */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -20,7 +21,7 @@ export async function ssoFetch(
   init: RequestInit,
   signal: AbortSignal | undefined,
 ): Promise<Response> {
-  signal?.throwIfAborted();
+  throwIfAborted(signal, `SSO request to ${describeUrl(url)}`);
   const timeout = AbortSignal.timeout(ctx.timeoutMs);
   const signals = [timeout];
   if (signal) signals.push(signal);
@@ -32,7 +33,7 @@ export async function ssoFetch(
   try {
     response = await ctx.fetch(url, { ...init, headers, signal: AbortSignal.any(signals) });
   } catch (cause) {
-    if (signal?.aborted) throw signal.reason;
+    if (signal?.aborted) throw abortedError(signal, `SSO request to ${where}`);
     if (timeout.aborted)
       throw new SsoUnavailableError(
         'timeout',
@@ -71,7 +72,7 @@ export async function fetchJson(
   try {
     return await response.json();
   } catch (cause) {
-    if (signal?.aborted) throw signal.reason;
+    if (signal?.aborted) throw abortedError(signal, `SSO request to ${where}`);
     throw new SsoProtocolError(`SSO sent a body that is not JSON for ${where}`, { cause });
   }
 }

@@ -1,5 +1,6 @@
 import { importJWK, type JWK } from 'jose';
 import { SsoProtocolError, TokenVerificationError } from '../errors.js';
+import { raceAbort } from './abort.js';
 
 type PublicKey = Awaited<ReturnType<typeof importJWK>>;
 
@@ -41,7 +42,7 @@ export class JwksCache {
     this.#inflight ??= this.#fetch().finally(() => {
       this.#inflight = undefined;
     });
-    return raceAbort(this.#inflight, signal);
+    return raceAbort(this.#inflight, signal, 'SSO JWKS fetch');
   }
 
   async #fetch(): Promise<void> {
@@ -74,25 +75,4 @@ export class JwksCache {
     }
     this.#keys = keys;
   }
-}
-
-/** Resolves with `promise`, or rejects with the signal's reason as soon as it aborts. */
-export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrown as is
-        reject(e);
-      },
-    );
-  });
 }

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { SsoInvalidGrantError, TokenError, TokenVerificationError } from '../errors.js';
 import type { EveSso } from '../sso.js';
 import type { TokenStore } from '../store.js';
-import { canRefresh, type Token } from '../token.js';
-import { raceAbort } from './jwks.js';
+import { canRefresh, type Token, type TokenChanges } from '../token.js';
+import { abortedError, raceAbort, throwIfAborted } from './abort.js';
 import { sleep } from './sleep.js';
 
 export interface RefresherContext {
@@ -43,6 +43,8 @@ export class Refresher {
     // One flight at a time per token in this process; callers share it. Each caller can stop
     // waiting with its own signal; the shared work stops only when every caller has gone, and
     // only before its SSO call is sent (an SSO call cut short could lose a rotated refresh token).
+    // Aborted already: start nothing (a flight no one waits for would fail unobserved).
+    if (signal?.aborted) return Promise.reject(abortedError(signal, 'token refresh'));
     let entry = this.#inflight.get(tokenId);
     // A flight every earlier caller abandoned is dead: its abort reason is not this caller's.
     // `force` promises a refresh sent to SSO after the call, so a forced call joins only a
@@ -57,9 +59,51 @@ export class Refresher {
     }
     const shared = entry;
     shared.waiters++;
-    return raceAbort(shared.promise, signal).finally(() => {
+    return raceAbort(shared.promise, signal, 'token refresh').finally(() => {
       if (--shared.waiters === 0 && signal?.aborted) shared.controller.abort(signal.reason);
     });
+  }
+
+  /**
+   * Revokes the token at SSO and deletes it, under the refresh lease: a refresh in flight (in
+   * this process or another) finishes first and what it wrote is what gets revoked, so the
+   * consent SSO holds now really ends. The delete is a compare-and-set on the version revoked;
+   * if a lapsed lease holder wrote a newer refresh token meanwhile, that one is revoked too.
+   */
+  async revoke(tokenId: string, signal: AbortSignal | undefined): Promise<void> {
+    const leaseKey = `refresh:${tokenId}`;
+    const holder = randomUUID();
+    const { store, leaseTtlMs } = this.#ctx;
+    const opts = signal ? { signal } : {};
+    let wait = 10;
+    for (;;) {
+      throwIfAborted(signal, 'token revoke');
+      if (!(await store.acquireLease(leaseKey, holder, leaseTtlMs, opts))) {
+        // Someone is refreshing it: wait, then revoke what they stored.
+        if ((await store.get(tokenId, opts)) === undefined) throw notFound(tokenId);
+        await sleep(wait, signal, 'token revoke');
+        wait = Math.min(wait * 2, 200);
+        continue;
+      }
+      try {
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const token = await store.get(tokenId, opts);
+          if (token === undefined) throw notFound(tokenId);
+          if (token.refreshToken !== undefined) {
+            await store.renewLease(leaseKey, holder, leaseTtlMs, opts);
+            await this.#ctx.sso.revoke(token.refreshToken, opts);
+          }
+          if (await store.delete(tokenId, token.version, opts)) return;
+        }
+        throw new TokenError(
+          'ESIKIT_TOKEN_CONFLICT',
+          `token ${tokenId} kept changing while being revoked`,
+          { tokenId },
+        );
+      } finally {
+        await store.releaseLease(leaseKey, holder).catch(() => undefined);
+      }
+    }
   }
 
   /** A new flight, run after `previous` has settled (never two of ours for one token at once). */
@@ -79,6 +123,8 @@ export class Refresher {
           if (this.#inflight.get(tokenId) === flight) this.#inflight.delete(tokenId);
         }),
     };
+    // Every caller may abandon a flight; its failure is theirs to see, never an unhandled one.
+    flight.promise.catch(noop);
     this.#inflight.set(tokenId, flight);
     return flight;
   }
@@ -97,7 +143,7 @@ export class Refresher {
     let firstVersion: number | undefined;
     let wait = 10;
     for (;;) {
-      signal.throwIfAborted();
+      throwIfAborted(signal, 'token refresh');
       const seen = await store.get(tokenId);
       if (seen === undefined) throw notFound(tokenId);
       firstVersion ??= seen.version;
@@ -110,7 +156,7 @@ export class Refresher {
           { tokenId },
         );
       if (!(await store.acquireLease(leaseKey, holder, leaseTtlMs))) {
-        await sleep(wait, signal);
+        await sleep(wait, signal, 'token refresh');
         wait = Math.min(wait * 2, 200);
         continue;
       }
@@ -120,7 +166,7 @@ export class Refresher {
         if (token === undefined) throw notFound(tokenId);
         if ((!force || token.version !== firstVersion) && this.#ctx.isFresh(token)) return token;
         // Last point where giving up is safe: nothing has been sent to SSO yet.
-        signal.throwIfAborted();
+        throwIfAborted(signal, 'token refresh');
         // A full ttl for the SSO calls ahead; a lease lost by now (a slow store) means someone
         // else may be refreshing, so look again rather than send.
         if (!(await store.renewLease(leaseKey, holder, leaseTtlMs))) continue;
@@ -165,11 +211,11 @@ export class Refresher {
     } catch (error) {
       // Keep the rotated refresh token even though this access token is unusable: the old one
       // may already be dead at SSO.
-      if (rotated !== used) await this.#write(token, { refreshToken: rotated });
+      if (rotated !== used) await this.#keep(token, rotated, { refreshToken: rotated });
       throw error;
     }
     if (verified.characterId !== token.characterId) {
-      await this.#write(token, { refreshToken: rotated });
+      await this.#keep(token, rotated, { refreshToken: rotated });
       throw new TokenVerificationError(
         'claims',
         `SSO refreshed token ${token.id} of character ${token.characterId} into a token of character ${verified.characterId}`,
@@ -179,25 +225,51 @@ export class Refresher {
     // new access token. The lease is extended for the write and its retries; if it was lost
     // the write still goes ahead (compare-and-set), as the old refresh token is dead now.
     await renew();
-    return this.#write(token, {
-      accessToken: response.accessToken,
-      refreshToken: rotated,
-      tokenType: response.tokenType,
-      expiresAt: verified.expiresAt,
-      scopes: verified.scopes,
-      characterName: verified.characterName,
-      ownerHash: verified.ownerHash,
-    });
+    try {
+      return await this.#keep(token, rotated, {
+        accessToken: response.accessToken,
+        refreshToken: rotated,
+        tokenType: response.tokenType,
+        expiresAt: verified.expiresAt,
+        scopes: verified.scopes,
+        characterName: verified.characterName,
+        ownerHash: verified.ownerHash,
+      });
+    } catch (error) {
+      // Someone wrote newer secrets meanwhile (a new login): look again, they may be fresh.
+      if (error instanceof TokenError && error.code === 'ESIKIT_TOKEN_CONFLICT') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Writes what a refresh produced. If the token is gone (revoked, or deleted as dead by a
+   * client that took over a lapsed lease) nothing brings it back; if someone else wrote newer
+   * secrets (a new login) they are kept. Either way the refresh token SSO just rotated to
+   * belongs to no one: it is revoked, so no consent outlives its token.
+   */
+  async #keep(token: Token, rotated: string, changes: TokenChanges): Promise<Token> {
+    try {
+      return await this.#write(token, changes);
+    } catch (error) {
+      if (
+        error instanceof TokenError &&
+        (error.code === 'ESIKIT_TOKEN_NOT_FOUND' || error.code === 'ESIKIT_TOKEN_CONFLICT') &&
+        rotated !== token.refreshToken
+      ) {
+        const stored = await this.#ctx.store.get(token.id).catch(() => token);
+        if (stored?.refreshToken !== rotated)
+          await this.#ctx.sso.revoke(rotated).catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   /**
    * One compare-and-set, retried on store failures: SSO has already rotated the refresh token,
    * so giving up at the first hiccup would lose the token.
    */
-  async #updateWithRetry(
-    base: Token,
-    changes: Parameters<TokenStore['update']>[2],
-  ): Promise<Token | undefined> {
+  async #updateWithRetry(base: Token, changes: TokenChanges): Promise<Token | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#ctx.store.update(base.id, base.version, changes, this.#ctx.clock());
@@ -208,20 +280,25 @@ export class Refresher {
             `token ${base.id} was refreshed at SSO but the store failed to save it ${attempt} times; its refresh token may now be dead`,
             { cause, tokenId: base.id },
           );
-        await sleep(50 * attempt);
+        await sleep(50 * attempt, undefined, 'token store write');
       }
     }
   }
 
   /** Compare-and-set write; re-applies on a newer version if only unrelated fields moved. */
-  async #write(token: Token, changes: Parameters<TokenStore['update']>[2]): Promise<Token> {
+  async #write(token: Token, changes: TokenChanges): Promise<Token> {
     let base = token;
     for (let attempt = 0; attempt < 5; attempt++) {
       const updated = await this.#updateWithRetry(base, changes);
       if (updated !== undefined) return updated;
       const current = await this.#ctx.store.get(base.id);
       if (current === undefined) throw notFound(base.id);
-      if (current.refreshToken !== token.refreshToken)
+      // The write went through but its acknowledgement was lost (the store failed or timed
+      // out after committing): the store holds what we wrote, hand it out.
+      if (holdsWrite(current, token, changes)) return current;
+      // Re-applied on a newer version only if no one refreshed meanwhile (same secrets): a
+      // holder whose lease lapsed never overwrites what a newer holder wrote.
+      if (current.refreshToken !== token.refreshToken || current.accessToken !== token.accessToken)
         throw new TokenError(
           'ESIKIT_TOKEN_CONFLICT',
           `token ${token.id} was refreshed by another client at the same time`,
@@ -238,6 +315,18 @@ export class Refresher {
 }
 
 function noop(): void {}
+
+/** True if `current` holds the secrets `changes` wrote over `before` (so the write is ours). */
+function holdsWrite(current: Token, before: Token, changes: TokenChanges): boolean {
+  const wroteNew =
+    (changes.accessToken !== undefined && changes.accessToken !== before.accessToken) ||
+    (changes.refreshToken !== undefined && changes.refreshToken !== before.refreshToken);
+  return (
+    wroteNew &&
+    (changes.accessToken === undefined || current.accessToken === changes.accessToken) &&
+    (changes.refreshToken === undefined || current.refreshToken === changes.refreshToken)
+  );
+}
 
 export function notFound(tokenId: string): TokenError {
   return new TokenError('ESIKIT_TOKEN_NOT_FOUND', `token ${tokenId} is not in the store`, {

@@ -68,3 +68,61 @@ export async function followAuthorize(url: URL): Promise<URL> {
     throw new Error(`authorize answered ${res.status} without a redirect`);
   return new URL(location);
 }
+
+/** An SSO request held by an {@link SsoGate} until {@link HeldRequest.release}. */
+export interface HeldRequest {
+  /** Resolves when the request is held: before SSO saw it, or after SSO did the work. */
+  readonly arrived: Promise<void>;
+  release(): void;
+}
+
+/**
+ * A `fetch` for `createSso` that holds chosen SSO requests until the test releases them:
+ * `'before'` they reach SSO (nothing happened yet), or `'after'` SSO did the work (a refresh
+ * token rotated) with the answer held back. Orders races explicitly instead of by timing.
+ */
+export class SsoGate {
+  readonly #holds: {
+    path: string;
+    when: 'before' | 'after';
+    arrive: () => void;
+    released: Promise<void>;
+  }[] = [];
+
+  /** Holds the next request whose path ends with `path` (e.g. `/v2/oauth/token`). */
+  hold(path: string, when: 'before' | 'after'): HeldRequest {
+    let arrive!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((r) => (arrive = r));
+    const released = new Promise<void>((r) => (release = r));
+    this.#holds.push({ path, when, arrive, released });
+    return { arrived, release };
+  }
+
+  readonly fetch = async (input: string | URL, init?: RequestInit): Promise<Response> => {
+    const path = new URL(input).pathname;
+    const i = this.#holds.findIndex((h) => path.endsWith(h.path));
+    const held = i === -1 ? undefined : this.#holds.splice(i, 1)[0];
+    // Held like a slow network: the request's own signal still cancels it, as with fetch.
+    const wait = async () => {
+      held!.arrive();
+      const signal = init?.signal;
+      if (!signal) return held!.released;
+      signal.throwIfAborted();
+      let onAbort!: () => void;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(signal.reason as Error);
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      try {
+        await Promise.race([held!.released, aborted]);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    };
+    if (held?.when === 'before') await wait();
+    const response = await fetch(input, init);
+    if (held?.when === 'after') await wait();
+    return response;
+  };
+}
