@@ -54,6 +54,7 @@ const STATUS = {
   ESIKIT_RATE_LIMITED: 429,
   // The caller went away (nginx's and tRPC's "client closed request").
   ESIKIT_ABORTED: 499,
+  ESIKIT_SSO_ABORTED: 499,
   // Upstream (ESI or SSO) failed or answered something unusable.
   ESIKIT_HTTP: 502,
   ESIKIT_NETWORK: 502,
@@ -87,7 +88,7 @@ const PASSED_ON = new Set([400, 401, 403, 404, 409, 410, 422]);
  * | `ESIKIT_HTTP` with ESI's 400, 401, 403, 404, 409, 410 or 422 | that status |
  * | `ESIKIT_TOKEN_CONFLICT` | 409 |
  * | `ESIKIT_ERROR_LIMITED` (ESI's 420), `ESIKIT_RATE_LIMITED` (429) | 429, see {@link suggestedRetryAfter} |
- * | `ESIKIT_ABORTED` | 499 |
+ * | `ESIKIT_ABORTED`, `ESIKIT_SSO_ABORTED` | 499 |
  * | other `ESIKIT_HTTP` (5xx…), `ESIKIT_NETWORK`, `ESIKIT_BAD_RESPONSE`, `ESIKIT_UNSAFE_INTEGER`, `ESIKIT_INCOMPLETE_RESULT`, `ESIKIT_WALK_STUCK`, `ESIKIT_SSO_UNAVAILABLE` (network, status), `ESIKIT_SSO_PROTOCOL`, `ESIKIT_SSO_REJECTED` | 502 |
  * | `ESIKIT_TOKEN_STORE_FAILED` | 503 |
  * | `ESIKIT_TIMEOUT`, `ESIKIT_SSO_UNAVAILABLE` (timeout) | 504 |
