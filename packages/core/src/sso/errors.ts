@@ -29,7 +29,9 @@ export type SsoErrorCode =
   /** A stored secret could not be decrypted (unknown key id, tampered ciphertext). */
   | 'ESIKIT_TOKEN_DECRYPT_FAILED'
   /** The token store itself failed (connection, serialisation). */
-  | 'ESIKIT_TOKEN_STORE_FAILED';
+  | 'ESIKIT_TOKEN_STORE_FAILED'
+  /** The user has no token of that character, or none with the scope asked for. */
+  | 'ESIKIT_TOKEN_FORBIDDEN';
 
 /**
  * Base class of SSO and token errors. Messages never contain access tokens, refresh tokens,
@@ -188,5 +190,36 @@ export class TokenError extends SsoError {
   ) {
     super(code, message, options);
     this.tokenId = options?.tokenId;
+  }
+}
+
+/** Why {@link TokenForbiddenError} refused: the character is not the user's, or lacks a scope. */
+export type TokenForbiddenReason = 'not-your-character' | 'missing-scope';
+
+/**
+ * The user may not act as that character: none of their tokens is for it, or none of those has
+ * the scope the call needs. Thrown before anything reaches ESI. The message names the character
+ * and the scope, never a token.
+ *
+ * @example
+ * try { await tokenFor(tokens, { userId, characterId, scope }) }
+ * catch (e) { if (e instanceof TokenForbiddenError) reply(403, e.message) }
+ */
+export class TokenForbiddenError extends SsoError {
+  override name = 'TokenForbiddenError';
+  readonly reason: TokenForbiddenReason;
+  readonly characterId: number;
+  /** The scope that was asked for, when one was. */
+  readonly scope: string | undefined;
+  constructor(reason: TokenForbiddenReason, characterId: number, scope: string | undefined) {
+    super(
+      'ESIKIT_TOKEN_FORBIDDEN',
+      reason === 'not-your-character'
+        ? `character ${characterId} is not one of your characters`
+        : `no token of character ${characterId} has the scope ${String(scope)}; log in again asking for it`,
+    );
+    this.reason = reason;
+    this.characterId = characterId;
+    this.scope = scope;
   }
 }

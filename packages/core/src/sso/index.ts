@@ -30,6 +30,8 @@ export { EncryptedTokenStore, TokenCipher } from './encryption.js';
 export type { TokenCipherOptions } from './encryption.js';
 export { TokenManager } from './manager.js';
 export type { BulkOptions, BulkRefreshResult, TokenManagerOptions, TokenQuery } from './manager.js';
+export { tokenFor } from './access.js';
+export type { TokenForInput } from './access.js';
 export { completeLogin, importRefreshToken, saveToken, startLogin } from './login.js';
 export type { CompletedLogin, CompleteLoginInput, StartedLogin, StartLoginInput } from './login.js';
 export {
@@ -43,6 +45,12 @@ export {
   SsoStateError,
   SsoUnavailableError,
   TokenError,
+  TokenForbiddenError,
   TokenVerificationError,
 } from './errors.js';
-export type { SsoErrorCode, SsoUnavailableReason, TokenInvalidReason } from './errors.js';
+export type {
+  SsoErrorCode,
+  SsoUnavailableReason,
+  TokenForbiddenReason,
+  TokenInvalidReason,
+} from './errors.js';
