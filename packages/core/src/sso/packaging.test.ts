@@ -2,7 +2,7 @@
 // node_modules (outside the repo, so nothing of the workspace resolves), then type-checked with
 // skipLibCheck false and no ioredis installed. `@esikit/core/sso` and `/sso/testing` must
 // type-check; `/sso/redis` must fail on the missing ioredis types (proving none is resolvable).
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -18,17 +18,37 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('../../', import.meta.url));
 const require = createRequire(import.meta.url);
 const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
 
+// Asynchronous on purpose: a synchronous tsc run blocks the test worker long enough, on a busy
+// machine, for vitest's worker RPC to time out.
+const run = promisify(execFile);
+
+/** Runs tsc; its exit status and output, whatever the status. */
+async function runTsc(args: string[], cwd: string): Promise<{ status: number; output: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [tsc, ...args], {
+      cwd,
+      encoding: 'utf8',
+    });
+    return { status: 0, output: `${stdout}${stderr}` };
+  } catch (error) {
+    const e = error as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof e.code !== 'number') throw error;
+    return { status: e.code, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
 let root: string;
 let core: string;
 
 /** Type-checks the consumer's files at once; the compiler's output. */
-function typecheck(files: Record<string, string>): string {
+async function typecheck(files: Record<string, string>): Promise<string> {
   for (const [name, source] of Object.entries(files)) writeFileSync(join(root, name), source);
   writeFileSync(
     join(root, 'tsconfig.json'),
@@ -45,24 +65,19 @@ function typecheck(files: Record<string, string>): string {
       files: Object.keys(files),
     }),
   );
-  const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  return `${r.stdout}${r.stderr}`;
+  return (await runTsc(['-p', join(root, 'tsconfig.json')], root)).output;
 }
 
 describe('the published @esikit/core/sso', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'esikit-sso-consumer-'));
     core = join(root, 'node_modules', '@esikit', 'core');
     mkdirSync(core, { recursive: true });
-    const build = spawnSync(
-      process.execPath,
-      [tsc, '-p', join(packageDir, 'tsconfig.build.json'), '--outDir', join(core, 'dist')],
-      { cwd: packageDir, encoding: 'utf8' },
+    const build = await runTsc(
+      ['-p', join(packageDir, 'tsconfig.build.json'), '--outDir', join(core, 'dist')],
+      packageDir,
     );
-    if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
+    if (build.status !== 0) throw new Error(`build failed:\n${build.output}`);
     cpSync(join(packageDir, 'package.json'), join(core, 'package.json'));
     // core's own dependencies, as an install would provide them; ioredis (an optional peer) not.
     const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
@@ -86,8 +101,8 @@ describe('the published @esikit/core/sso', () => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it('type-checks without ioredis; test code and RedisTokenStore are apart from the production entry', () => {
-    const out = typecheck({
+  it('type-checks without ioredis; test code and RedisTokenStore are apart from the production entry', async () => {
+    const out = await typecheck({
       'app.ts': `
 import { createSso, EncryptedTokenStore, MemoryTokenStore, SsoAbortedError, TokenCipher, TokenManager } from '@esikit/core/sso';
 import { sampleToken, tokenStoreContract, type ContractHarness } from '@esikit/core/sso/testing';
@@ -108,7 +123,7 @@ export const parts: unknown[] = [tokenStoreContract, RedisTokenStore];
     expect(out).toMatch(/production\.ts.*'tokenStoreContract'/);
     expect(out).toMatch(/production\.ts.*'RedisTokenStore'/);
     // Control: the Redis entry needs ioredis, and there is none to be found.
-    const redis = typecheck({
+    const redis = await typecheck({
       'redis.ts': `
 import { RedisTokenStore } from '@esikit/core/sso/redis';
 export const store: unknown = RedisTokenStore;
