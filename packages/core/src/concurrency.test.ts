@@ -2,10 +2,13 @@
 // runs against the simulator over loopback HTTP with its fake clock; the clock is advanced only
 // when the client has gone quiet, which is safe whenever it happens (both sides read the same
 // clock), so no assertion depends on real-time margins.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '@esikit/simulator';
-import { harnessPerTest, tick, type Harness } from '../test/helpers.js';
+import { APP, harnessPerTest, tick, type Harness } from '../test/helpers.js';
 import {
+  createEsiClient,
   EsiHttpError,
   EsikitError,
   MemoryCacheStore,
@@ -14,6 +17,12 @@ import {
 } from './index.js';
 
 const NO_ALLIANCE = 99_000_001;
+
+/** An unsigned JWT naming a character, for servers that do not check it. */
+function fakeToken(characterId: number, scp: readonly string[]): string {
+  const part = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'none' })}.${part({ sub: `CHARACTER:EVE:${characterId}`, scp })}.`;
+}
 const start = harnessPerTest();
 
 // `ESIKIT_FIGURES=1` prints what each storm drew, for the before/after note of issue 7.
@@ -68,7 +77,8 @@ async function drive<T>(h: Harness, work: Promise<T>, stepMs: number): Promise<T
   return settled;
 }
 
-type Outcome = 'value' | string;
+/** 'value', or the error code a caller got. */
+type Outcome = string;
 
 /** `callers` concurrent callers, each making `calls` requests for alliances that do not exist. */
 async function errorStorm(h: Harness, callers: number, calls: number): Promise<Outcome[]> {
@@ -154,11 +164,11 @@ class SlowStore implements CacheStore {
   async get(key: string): Promise<CacheEntry | undefined> {
     const hit = this.#inner.get(key);
     await tick(this.#getMs);
-    return hit === undefined ? undefined : (structuredClone(hit) as CacheEntry);
+    return hit === undefined ? undefined : structuredClone(hit);
   }
   async set(key: string, entry: CacheEntry, ttlMs: number): Promise<void> {
     await tick(this.#setMs);
-    this.#inner.set(key, structuredClone(entry) as CacheEntry, ttlMs);
+    this.#inner.set(key, structuredClone(entry), ttlMs);
   }
 }
 
@@ -186,7 +196,7 @@ describe('async cache store with latency (issue 7 §1)', () => {
 describe('a write that acts for a character is never re-sent once ESI may have acted (issue 7 §1)', () => {
   const LABELS = 'esi-mail.organize_mail.v1';
 
-  it('POST answered 2xx with a body that is not JSON', async () => {
+  it('POST whose 2xx body is cut short', async () => {
     const h = await start({
       faults: {
         failNext: {
@@ -206,8 +216,42 @@ describe('a write that acts for a character is never re-sent once ESI may have a
       .result()
       .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(EsikitError);
-    expect(e).toMatchObject({ code: 'ESIKIT_BAD_RESPONSE' });
+    expect(['ESIKIT_NETWORK', 'ESIKIT_BAD_RESPONSE']).toContain((e as EsikitError).code);
     expect(h.seen('PostCharactersCharacterIdMailLabels')).toBe(1);
+  });
+
+  it('PUT answered 2xx with a complete body that is not JSON', async () => {
+    // A real server on loopback: the simulator always sends valid JSON in full.
+    let seen = 0;
+    const server = createServer((req, res) => {
+      seen += 1;
+      req.resume();
+      res.setHeader('content-type', 'application/json');
+      res.end('<html>gateway page</html>');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const esi = createEsiClient({
+      ...APP,
+      baseUrl: `http://127.0.0.1:${port}`,
+      trustRawTokens: true,
+    });
+    try {
+      const e = await esi
+        .request(
+          'PutCharactersCharacterIdMailMailId',
+          { character_id: 90000001, mail_id: 1 },
+          { token: fakeToken(90000001, [LABELS]), body: { read: true } },
+        )
+        .result()
+        .catch((x: unknown) => x);
+      expect(e).toMatchObject({ code: 'ESIKIT_BAD_RESPONSE' });
+      expect((e as Error).message).toMatch(/not sent again/);
+      expect(seen).toBe(1);
+    } finally {
+      await esi.close();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   for (const [method, id, params] of [
@@ -219,18 +263,14 @@ describe('a write that acts for a character is never re-sent once ESI may have a
       const h = await start({ faults: { failNext: { count: 1, with: 'reset', operationId: id } } });
       const t = await h.token(0, [LABELS]);
       const e = await h.esi
-        .request(
-          id as 'PostCharactersCharacterIdMailLabels',
-          { character_id: t.characterId, ...params } as { character_id: number },
-          {
-            token: t.accessToken,
-            body: (method === 'DELETE'
-              ? undefined
-              : method === 'PUT'
-                ? { read: true }
-                : { name: 'Intel' }) as { name: string },
-          },
-        )
+        .request(id, { character_id: t.characterId, ...params }, {
+          token: t.accessToken,
+          body: (method === 'DELETE'
+            ? undefined
+            : method === 'PUT'
+              ? { read: true }
+              : { name: 'Intel' }),
+        })
         .result()
         .catch((x: unknown) => x);
       expect(e).toMatchObject({ code: 'ESIKIT_NETWORK' });
@@ -241,18 +281,14 @@ describe('a write that acts for a character is never re-sent once ESI may have a
       const h = await start({ faults: { routes: { [id]: { latencyMs: 300 } } } });
       const t = await h.token(0, [LABELS]);
       const e = await h.esi
-        .request(
-          id as 'PostCharactersCharacterIdMailLabels',
-          { character_id: t.characterId, ...params } as { character_id: number },
-          {
-            token: t.accessToken,
-            body: (method === 'DELETE'
-              ? undefined
-              : method === 'PUT'
-                ? { read: true }
-                : { name: 'Intel' }) as { name: string },
-          },
-        )
+        .request(id, { character_id: t.characterId, ...params }, {
+          token: t.accessToken,
+          body: (method === 'DELETE'
+            ? undefined
+            : method === 'PUT'
+              ? { read: true }
+              : { name: 'Intel' }),
+        })
         .result({ timeout: 40 })
         .catch((x: unknown) => x);
       expect(e).toMatchObject({ code: 'ESIKIT_TIMEOUT' });

@@ -19,7 +19,7 @@ export {
   EsiValidationError,
 } from './esi-errors.js';
 export type { EsiErrorBody, EsiErrorCode } from './esi-errors.js';
-export type { AccessTokenSource } from './auth.js';
+export type { AccessTokenSource, TokenVerifier, VerifiedTokenClaims } from './auth.js';
 export { MemoryCacheStore } from './internal/cache-store.js';
 export type { CacheEntry, CacheStore, MemoryCacheStoreOptions } from './internal/cache-store.js';
 export type { CursorIterator, FromIdOptions } from './internal/cursor.js';

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { TokenVerifier } from './auth.js';
 import { EsiOptionError } from './esi-errors.js';
 import type { CacheStore } from './internal/cache-store.js';
 import type { EsiRequestEvent } from './internal/events.js';
@@ -96,6 +97,28 @@ export interface EsiClientOptions {
   readonly dispatcher?: Dispatcher;
   /** Called once per request (cache hits included), after it settles. Must not throw. */
   readonly onRequest?: (event: EsiRequestEvent) => void;
+  /**
+   * Verifies raw access token strings passed as `token` (signature, `iss`, `aud`, `exp`) before
+   * anything private is served; verifications are kept per token until its `exp`. `EveSso` from
+   * `@esikit/core/sso` is one: `createEsiClient({ tokenVerifier: sso })`.
+   * @default none: see `trustRawTokens`
+   */
+  readonly tokenVerifier?: TokenVerifier;
+  /**
+   * Without a `tokenVerifier`, a raw token string is sent to ESI (which verifies it) but never
+   * answered from private cache entries another request stored: it gets entries of its own.
+   * `true` trusts the token's decoded `sub` instead and shares the character's entries; only for
+   * tokens the app obtained from SSO itself, never ones a caller supplies.
+   * @default false
+   */
+  readonly trustRawTokens?: boolean;
+  /**
+   * Deep-freeze every result (once, when the body is parsed or read from a remote store), so a
+   * cached, revalidated or coalesced result shared by many callers cannot be changed by one of
+   * them. `false` saves that cost (see BENCHMARKS.md) for apps that never mutate results.
+   * @default true
+   */
+  readonly freezeResults?: boolean;
 }
 
 /** The validated, defaulted options the internals use. */
@@ -123,6 +146,9 @@ export interface ResolvedOptions {
   readonly clock: () => number;
   readonly dispatcher: Dispatcher | undefined;
   readonly onRequest: ((event: EsiRequestEvent) => void) | undefined;
+  readonly tokenVerifier: TokenVerifier | undefined;
+  readonly trustRawTokens: boolean;
+  readonly freezeResults: boolean;
 }
 
 export interface RetryOptions {
@@ -223,6 +249,19 @@ export function resolveOptions(options: EsiClientOptions = {}): ResolvedOptions 
   if (options.onRequest !== undefined && typeof options.onRequest !== 'function') {
     throw new EsiOptionError('onRequest', options.onRequest, 'a function');
   }
+  const verifier = options.tokenVerifier;
+  if (
+    verifier !== undefined &&
+    (typeof verifier !== 'object' ||
+      verifier === null ||
+      typeof (verifier as Partial<TokenVerifier>).verifyAccessToken !== 'function')
+  ) {
+    throw new EsiOptionError(
+      'tokenVerifier',
+      verifier,
+      'an object with verifyAccessToken(token, { signal }) (e.g. EveSso)',
+    );
+  }
   const r = options.retries ?? {};
   const t = options.timeouts ?? {};
   const product = app ? `${app.name}/${app.version}` : undefined;
@@ -255,6 +294,9 @@ export function resolveOptions(options: EsiClientOptions = {}): ResolvedOptions 
     clock,
     dispatcher: options.dispatcher,
     onRequest: options.onRequest,
+    tokenVerifier: verifier,
+    trustRawTokens: bool('trustRawTokens', options.trustRawTokens, false),
+    freezeResults: bool('freezeResults', options.freezeResults, true),
   };
 }
 

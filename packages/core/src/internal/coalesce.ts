@@ -12,6 +12,12 @@ interface Flight<T> {
 export class Coalescer<T> {
   readonly #flights = new Map<string, Flight<T>>();
 
+  /** True while a flight for the key is running and can still be joined. */
+  has(key: string): boolean {
+    const flight = this.#flights.get(key);
+    return flight !== undefined && flight.controller?.signal.aborted !== true;
+  }
+
   /** Returns true (as second value) when the call joined an existing flight. */
   run(
     key: string,

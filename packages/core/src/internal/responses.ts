@@ -8,7 +8,10 @@ import type { EsiResponse } from './pipeline.js';
 import type { Credential } from './token.js';
 import type { RawResponse } from './transport.js';
 
-/** The with-response form of a response that is not stored (no cache, or not a GET). */
+/**
+ * The with-response form of a response that is not stored (no cache, or not a GET). Frozen, with
+ * its headers: coalesced callers share it.
+ */
 export function freshResponse(
   raw: RawResponse,
   data: unknown,
@@ -18,21 +21,21 @@ export function freshResponse(
   const expires =
     raw.headers.expires === undefined ? undefined : freshUntil(raw.headers, now, cacheAgeSeconds);
   const pages = raw.headers['x-pages'] === undefined ? Number.NaN : Number(raw.headers['x-pages']);
-  return {
+  return Object.freeze({
     data,
     status: raw.status,
-    headers: raw.headers,
+    headers: Object.freeze(raw.headers),
     etag: raw.headers.etag,
     expires,
     lastModified: raw.headers['last-modified'],
     pages: Number.isSafeInteger(pages) && pages > 0 ? pages : undefined,
     fromCache: false,
-  };
+  });
 }
 
-/** The with-response form of a cache entry. */
+/** The with-response form of a cache entry; frozen like the entry. */
 export function toResponse(entry: CacheEntry, fromCache: boolean): EsiResponse<unknown> {
-  return {
+  return Object.freeze({
     data: entry.data,
     status: entry.status,
     headers: entry.headers,
@@ -41,7 +44,7 @@ export function toResponse(entry: CacheEntry, fromCache: boolean): EsiResponse<u
     lastModified: entry.lastModified,
     pages: entry.pages,
     fromCache,
-  };
+  });
 }
 
 export function httpError(
