@@ -263,14 +263,19 @@ describe('a write that acts for a character is never re-sent once ESI may have a
       const h = await start({ faults: { failNext: { count: 1, with: 'reset', operationId: id } } });
       const t = await h.token(0, [LABELS]);
       const e = await h.esi
-        .request(id, { character_id: t.characterId, ...params }, {
-          token: t.accessToken,
-          body: (method === 'DELETE'
-            ? undefined
-            : method === 'PUT'
-              ? { read: true }
-              : { name: 'Intel' }),
-        })
+        .request(
+          id,
+          { character_id: t.characterId, ...params },
+          {
+            token: t.accessToken,
+            body:
+              method === 'DELETE'
+                ? undefined
+                : method === 'PUT'
+                  ? { read: true }
+                  : { name: 'Intel' },
+          },
+        )
         .result()
         .catch((x: unknown) => x);
       expect(e).toMatchObject({ code: 'ESIKIT_NETWORK' });
@@ -281,14 +286,19 @@ describe('a write that acts for a character is never re-sent once ESI may have a
       const h = await start({ faults: { routes: { [id]: { latencyMs: 300 } } } });
       const t = await h.token(0, [LABELS]);
       const e = await h.esi
-        .request(id, { character_id: t.characterId, ...params }, {
-          token: t.accessToken,
-          body: (method === 'DELETE'
-            ? undefined
-            : method === 'PUT'
-              ? { read: true }
-              : { name: 'Intel' }),
-        })
+        .request(
+          id,
+          { character_id: t.characterId, ...params },
+          {
+            token: t.accessToken,
+            body:
+              method === 'DELETE'
+                ? undefined
+                : method === 'PUT'
+                  ? { read: true }
+                  : { name: 'Intel' },
+          },
+        )
         .result({ timeout: 40 })
         .catch((x: unknown) => x);
       expect(e).toMatchObject({ code: 'ESIKIT_TIMEOUT' });
