@@ -78,6 +78,12 @@ describe('results no caller can change for another (issue 7 §2)', () => {
     expect(vandalise(res.data)).toBe(false);
   });
 
+  it('a result no one else holds (cache off, not coalesced) is the caller’s own', async () => {
+    const h = await start({}, { cache: false });
+    const a = await h.esi.request('GetAlliances').result();
+    expect(Object.isFrozen(a)).toBe(false);
+  });
+
   it('freezeResults: false hands out unfrozen data (the documented opt-out)', async () => {
     const h = await start({}, { freezeResults: false });
     const res = await h.esi.request('GetAlliances').resultWithResponse();

@@ -70,6 +70,9 @@ describe('LookupLayer', () => {
     expect(fetched).toBe(1);
     expect(store.gets).toBe(1);
     expect(all.filter((o) => o.source === 'coalesced')).toHaveLength(4);
+    // Shared by five callers: frozen before any of them saw it.
+    expect(Object.isFrozen(all[0]!.response)).toBe(true);
+    expect(Object.isFrozen(all[0]!.response.data)).toBe(true);
     expect(s.coalesced).toBe(4);
   });
 
@@ -109,10 +112,14 @@ describe('LookupLayer', () => {
       await new Promise((r) => setTimeout(r, 10));
       return outcome(entry(null));
     };
-    await Promise.all([
+    const [a] = await Promise.all([
       layer.run('k', true, undefined, network),
       layer.run('k', true, undefined, network),
     ]);
     expect(fetched).toBe(1);
+    expect(Object.isFrozen(a.response)).toBe(true);
+    // A flight nobody joined hands its result to its one caller as it is.
+    const alone = await layer.run('k', true, undefined, network);
+    expect(Object.isFrozen(alone.response)).toBe(false);
   });
 });

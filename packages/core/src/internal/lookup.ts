@@ -31,7 +31,7 @@ export class LookupLayer {
   readonly #store: CacheStore | undefined;
   readonly #clock: () => number;
   readonly #stats: LookupStats;
-  readonly #flights = new Coalescer<Outcome>();
+  readonly #flights: Coalescer<Outcome>;
   readonly #freeze: boolean;
 
   /** @param freeze Deep-freeze entries read from the store (option `freezeResults`). */
@@ -43,6 +43,8 @@ export class LookupLayer {
   ) {
     this.#store = store;
     this.#freeze = freeze;
+    // A result several callers share is frozen before any of them sees it.
+    this.#flights = new Coalescer<Outcome>(freeze ? (o) => deepFreeze(o.response) : undefined);
     this.#clock = clock;
     this.#stats = stats;
   }
@@ -95,7 +97,7 @@ export class LookupLayer {
     return { response: toResponse(entry, true), source: 'cache', status: undefined, attempts: 0 };
   }
 
-  async #fly(
+  #fly(
     key: string,
     signal: AbortSignal | undefined,
     work: (signal: AbortSignal | undefined) => Promise<Outcome>,
@@ -103,6 +105,6 @@ export class LookupLayer {
     const [promise, joined] = this.#flights.run(key, signal, work);
     if (!joined) return promise;
     this.#stats.coalesced += 1;
-    return { ...(await promise), source: 'coalesced' };
+    return promise.then((o) => ({ ...o, source: 'coalesced' }));
   }
 }

@@ -129,16 +129,18 @@ export class NetworkLayer {
           await this.#backoff(connectionRetries++, req.retries, signal);
           continue;
         }
-        const data = this.#o.freezeResults ? deepFreeze(parsed.value) : parsed.value;
         const entry =
-          req.storeKey !== undefined ? entryFrom(raw, data, now, op.cacheAge) : undefined;
+          req.storeKey !== undefined ? entryFrom(raw, parsed.value, now, op.cacheAge) : undefined;
         let response: EsiResponse<unknown>;
         if (entry) {
+          // Stored, so shared with every later caller: frozen once, here.
+          if (this.#o.freezeResults) deepFreeze(entry.data);
           await this.#store?.set(req.storeKey as string, entry, retention(entry, now));
           response = toResponse(entry, false);
         } else {
-          // Nothing to store: skip the entry (and its byte count) and answer from the raw response.
-          response = freshResponse(raw, data, now, op.cacheAge);
+          // Nothing to store: skip the entry (and its byte count) and answer from the raw
+          // response. The data is this caller's alone, unless coalescing shares it (LookupLayer).
+          response = freshResponse(raw, parsed.value, now, op.cacheAge);
         }
         return { response, source: 'network', status, attempts };
       }

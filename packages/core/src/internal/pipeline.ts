@@ -151,15 +151,19 @@ export class Pipeline {
             path: built.path,
           })
         : undefined;
-      const network = (stale: CacheEntry | undefined, signal: AbortSignal | undefined) =>
-        this.#network.run(
-          this.#networkRequest(req, credential, built, this.#caching ? key : undefined, stale),
-          signal,
-        );
       if (!get) {
-        outcome = await network(undefined, req.signal);
+        outcome = await this.#network.run(
+          this.#networkRequest(req, credential, built, undefined, undefined),
+          req.signal,
+        );
       } else {
-        const got = this.#lookup.run(key as string, !req.ignoreCache, req.signal, network);
+        // An inline arrow, not a named const: tsx/esbuild would wrap a named one on every call.
+        const got = this.#lookup.run(key as string, !req.ignoreCache, req.signal, (stale, signal) =>
+          this.#network.run(
+            this.#networkRequest(req, credential, built, this.#caching ? key : undefined, stale),
+            signal,
+          ),
+        );
         outcome = got instanceof Promise ? await got : got;
       }
       return outcome.response;

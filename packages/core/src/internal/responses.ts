@@ -8,10 +8,7 @@ import type { EsiResponse } from './pipeline.js';
 import type { Credential } from './token.js';
 import type { RawResponse } from './transport.js';
 
-/**
- * The with-response form of a response that is not stored (no cache, or not a GET). Frozen, with
- * its headers: coalesced callers share it.
- */
+/** The with-response form of a response that is not stored (no cache, or not a GET). */
 export function freshResponse(
   raw: RawResponse,
   data: unknown,
@@ -21,21 +18,21 @@ export function freshResponse(
   const expires =
     raw.headers.expires === undefined ? undefined : freshUntil(raw.headers, now, cacheAgeSeconds);
   const pages = raw.headers['x-pages'] === undefined ? Number.NaN : Number(raw.headers['x-pages']);
-  return Object.freeze({
+  return {
     data,
     status: raw.status,
-    headers: Object.freeze(raw.headers),
+    headers: raw.headers,
     etag: raw.headers.etag,
     expires,
     lastModified: raw.headers['last-modified'],
     pages: Number.isSafeInteger(pages) && pages > 0 ? pages : undefined,
     fromCache: false,
-  });
+  };
 }
 
-/** The with-response form of a cache entry; frozen like the entry. */
+/** The with-response form of a cache entry: a new object per caller over the frozen entry. */
 export function toResponse(entry: CacheEntry, fromCache: boolean): EsiResponse<unknown> {
-  return Object.freeze({
+  return {
     data: entry.data,
     status: entry.status,
     headers: entry.headers,
@@ -44,7 +41,7 @@ export function toResponse(entry: CacheEntry, fromCache: boolean): EsiResponse<u
     lastModified: entry.lastModified,
     pages: entry.pages,
     fromCache,
-  });
+  };
 }
 
 export function httpError(
