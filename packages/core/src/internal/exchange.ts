@@ -42,16 +42,31 @@ const NOT_SENT = new Set([
  * after a wait at the gate, after which the gate is asked again (a 420 or 429 met meanwhile
  * holds this request too).
  */
-export async function exchange(
+export function exchange(
   gate: DispatchGate,
   transport: Transport,
   req: ExchangeRequest,
   signal: AbortSignal | undefined,
 ): Promise<RawResponse> {
-  const { credential } = req;
+  if (req.credential === undefined) {
+    const got = gate.acquire(req.bucket, signal);
+    // The common case (a free connection, no limit near): no await at all before the send.
+    if (!(got instanceof Promise)) return send(gate, transport, req, got, req.headers, signal);
+    return got.then((ticket) => send(gate, transport, req, ticket, req.headers, signal));
+  }
+  return withToken(gate, transport, req, req.credential, signal);
+}
+
+async function withToken(
+  gate: DispatchGate,
+  transport: Transport,
+  req: ExchangeRequest,
+  credential: Credential,
+  signal: AbortSignal | undefined,
+): Promise<RawResponse> {
   // The token first, holding nothing: a token source can take seconds (an SSO refresh), and a
   // request that is not yet sent must not hold a slot of the error budget meanwhile.
-  let token = credential ? await credential.getAccessToken(signal) : undefined;
+  let token = await credential.getAccessToken(signal);
   let ticket: Ticket;
   for (;;) {
     const got = gate.acquire(req.bucket, signal);
@@ -60,7 +75,6 @@ export async function exchange(
       break;
     }
     ticket = await got;
-    if (!credential) break;
     // After a wait at the gate the token may have aged: ask again (cheap while it is valid),
     // then make sure no 420 or 429 arrived during that await.
     try {
@@ -72,23 +86,43 @@ export async function exchange(
     if (gate.stillClear(ticket)) break;
     gate.release(ticket, undefined, {}, false);
   }
-  const headers =
-    token === undefined ? req.headers : { ...req.headers, authorization: `Bearer ${token}` };
-  let raw: RawResponse;
-  try {
-    raw = await transport.send({
+  return send(
+    gate,
+    transport,
+    req,
+    ticket,
+    { ...req.headers, authorization: `Bearer ${token}` },
+    signal,
+  );
+}
+
+/** Sends with a granted ticket and settles it with the answer (or the failure). */
+function send(
+  gate: DispatchGate,
+  transport: Transport,
+  req: ExchangeRequest,
+  ticket: Ticket,
+  headers: Readonly<Record<string, string>>,
+  signal: AbortSignal | undefined,
+): Promise<RawResponse> {
+  return transport
+    .send({
       method: req.op.method,
       path: req.path,
       headers,
       body: req.body,
       signal,
       timeout: req.timeout,
-    });
-  } catch (error) {
-    const failure = new SendFailure(error);
-    gate.release(ticket, undefined, {}, failure.maybeSent);
-    throw failure;
-  }
-  gate.release(ticket, raw.status, raw.headers);
-  return raw;
+    })
+    .then(
+      (raw) => {
+        gate.release(ticket, raw.status, raw.headers);
+        return raw;
+      },
+      (error: unknown) => {
+        const failure = new SendFailure(error);
+        gate.release(ticket, undefined, {}, failure.maybeSent);
+        throw failure;
+      },
+    );
 }
