@@ -113,9 +113,10 @@ export interface EsiClientOptions {
    */
   readonly trustRawTokens?: boolean;
   /**
-   * Deep-freeze every result (once, when the body is parsed or read from a remote store), so a
-   * cached, revalidated or coalesced result shared by many callers cannot be changed by one of
-   * them. `false` saves that cost (see BENCHMARKS.md) for apps that never mutate results.
+   * Deep-freeze results that are shared (once, when stored in the cache or read from a remote
+   * store, and when coalesced callers share one request), so a cached, revalidated or coalesced
+   * result cannot be changed by one caller for the others. A result no one else holds is not
+   * frozen. `false` saves that cost (BENCHMARKS.md, row 6) for apps that never mutate results.
    * @default true
    */
   readonly freezeResults?: boolean;

@@ -1,8 +1,8 @@
 /**
  * Deep-freezes a parsed JSON value in place and returns it. Results are frozen once, when they
- * are made (parsed from a body or read from a remote store), so a cache hit, a 304 and every
- * coalesced caller can share one object that no caller can change for the others. Freezing is
- * O(size) once per body; a copy per caller would cost that on every hit.
+ * become shared (stored in the cache, read from a remote store, or coalesced), so a cache hit,
+ * a 304 and every coalesced caller can share one object that no caller can change for the
+ * others. Freezing is O(size) once per body; a copy per caller would cost that on every hit.
  */
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
