@@ -102,6 +102,24 @@ describe('DispatchGate', () => {
     expect(gate.waiting).toBe(1);
   });
 
+  it('a request queued for a connection re-checks its bucket when the connection frees (a 429 met meanwhile holds it)', async () => {
+    const { gate, advance, now } = setup(1);
+    const b = new Bucket('g', 100, 60_000);
+    const first = gate.acquire(b, undefined) as Ticket;
+    let granted = false;
+    const queued = (gate.acquire(b, undefined) as Promise<Ticket>).then(
+      (t) => ((granted = true), t),
+    );
+    // The request in flight meets a 429 (another process spent the bucket): Retry-After 10 s.
+    gate.release(first, 429, { 'retry-after': '10' });
+    await new Promise((r) => setTimeout(r, 120));
+    expect(granted).toBe(false);
+    expect(gate.inFlight).toBe(0);
+    advance(10_000);
+    await queued;
+    expect(now()).toBeGreaterThanOrEqual(b.retryAt);
+  });
+
   it('takes an aborted waiter out of the queue', async () => {
     const { gate } = setup(1);
     const b = free();
