@@ -302,8 +302,10 @@ describe('a write that acts for a character is never re-sent once ESI may have a
         .result({ timeout: 40 })
         .catch((x: unknown) => x);
       expect(e).toMatchObject({ code: 'ESIKIT_TIMEOUT' });
-      // The simulator may still be answering the first request; give it time to arrive anyway.
-      await tick(350);
+      // The simulator logs a request when it answers (after its 300 ms): wait for the first,
+      // then long enough for a re-send made at once to be logged too.
+      for (let i = 0; i < 500 && h.seen(id) < 1; i++) await tick(10);
+      await tick(400);
       expect(h.seen(id)).toBe(1);
     });
   }
