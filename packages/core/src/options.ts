@@ -79,7 +79,11 @@ export interface EsiClientOptions {
     readonly backoffFactor?: number;
     readonly jitter?: boolean;
   };
-  /** Keep-alive connections to ESI. @default 10 */
+  /**
+   * Keep-alive connections to ESI, and the most requests the client has in flight at once: more
+   * wait in the client's dispatch gate (where the error and rate limits are checked), never in
+   * the connection pool. @default 10
+   */
   readonly connections?: number;
   /** Response cache; `false` turns caching off. @default an in-memory store of 64 MiB */
   readonly cache?: CacheStore | false;
