@@ -11,3 +11,31 @@ export interface AccessTokenSource {
   /** Returns an access token valid for at least the next few seconds, refreshing if needed. */
   getAccessToken(options?: { signal?: AbortSignal }): Promise<string>;
 }
+
+/**
+ * What a verified access token says; `@esikit/core/sso`'s `VerifiedAccessToken` is one.
+ *
+ * @example
+ * const claims: VerifiedTokenClaims = { characterId: 90000001, scopes: [], expiresAt: Date.now() + 1_200_000 };
+ */
+export interface VerifiedTokenClaims {
+  readonly characterId: number;
+  readonly scopes: readonly string[];
+  /** `exp`, epoch milliseconds. The client trusts the verification until then. */
+  readonly expiresAt: number;
+}
+
+/**
+ * Checks a caller-supplied access token (signature, `iss`, `aud`, `exp`) and returns its claims,
+ * or rejects. `EveSso` from `@esikit/core/sso` is one as it is: `createEsiClient({ tokenVerifier: sso })`.
+ *
+ * @example
+ * const sso = createSso({ clientId, clientSecret, callbackUrl });
+ * const esi = createEsiClient({ tokenVerifier: sso });
+ */
+export interface TokenVerifier {
+  verifyAccessToken(
+    accessToken: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<VerifiedTokenClaims>;
+}

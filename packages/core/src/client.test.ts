@@ -185,7 +185,9 @@ describe('public calls', () => {
 
 describe('authenticated calls', () => {
   it('accepts a raw access token and an AccessTokenSource', async () => {
-    const h = await start();
+    // Sharing the character's cache between a raw token and a source needs trusted raw tokens
+    // (issue 7 §3); without them a raw token's entries are its own (raw-tokens.test.ts).
+    const h = await start({}, { trustRawTokens: true });
     const t = await h.token(0, [WALLET]);
     const balance = await h.esi
       .request(

@@ -21,7 +21,7 @@ export {
   EsiWalkError,
 } from './esi-errors.js';
 export type { EsiErrorBody, EsiErrorCode } from './esi-errors.js';
-export type { AccessTokenSource } from './auth.js';
+export type { AccessTokenSource, TokenVerifier, VerifiedTokenClaims } from './auth.js';
 export type { EsiAnyCallOptions, EsiAnyRequest, EsiInput, EsiInputOf } from './call.js';
 export type {
   EsiOperation,

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { TokenVerifier } from './auth.js';
 import { EsiOptionError } from './esi-errors.js';
 import type { CacheStore } from './internal/cache-store.js';
 import type { EsiRequestEvent } from './internal/events.js';
@@ -78,7 +79,11 @@ export interface EsiClientOptions {
     readonly backoffFactor?: number;
     readonly jitter?: boolean;
   };
-  /** Keep-alive connections to ESI. @default 10 */
+  /**
+   * Keep-alive connections to ESI, and the most requests the client has in flight at once: more
+   * wait in the client's dispatch gate (where the error and rate limits are checked), never in
+   * the connection pool. @default 10
+   */
   readonly connections?: number;
   /** Response cache; `false` turns caching off. @default an in-memory store of 64 MiB */
   readonly cache?: CacheStore | false;
@@ -96,6 +101,29 @@ export interface EsiClientOptions {
   readonly dispatcher?: Dispatcher;
   /** Called once per request (cache hits included), after it settles. Must not throw. */
   readonly onRequest?: (event: EsiRequestEvent) => void;
+  /**
+   * Verifies raw access token strings passed as `token` (signature, `iss`, `aud`, `exp`) before
+   * anything private is served; verifications are kept per token until its `exp`. `EveSso` from
+   * `@esikit/core/sso` is one: `createEsiClient({ tokenVerifier: sso })`.
+   * @default none: see `trustRawTokens`
+   */
+  readonly tokenVerifier?: TokenVerifier;
+  /**
+   * Without a `tokenVerifier`, a raw token string is sent to ESI (which verifies it) but never
+   * answered from private cache entries another request stored: it gets entries of its own.
+   * `true` trusts the token's decoded `sub` instead and shares the character's entries; only for
+   * tokens the app obtained from SSO itself, never ones a caller supplies.
+   * @default false
+   */
+  readonly trustRawTokens?: boolean;
+  /**
+   * Deep-freeze results that are shared (once, when stored in the cache or read from a remote
+   * store, and when coalesced callers share one request), so a cached, revalidated or coalesced
+   * result cannot be changed by one caller for the others. A result no one else holds is not
+   * frozen. `false` saves that cost (BENCHMARKS.md, row 6) for apps that never mutate results.
+   * @default true
+   */
+  readonly freezeResults?: boolean;
 }
 
 /** The validated, defaulted options the internals use. */
@@ -123,6 +151,9 @@ export interface ResolvedOptions {
   readonly clock: () => number;
   readonly dispatcher: Dispatcher | undefined;
   readonly onRequest: ((event: EsiRequestEvent) => void) | undefined;
+  readonly tokenVerifier: TokenVerifier | undefined;
+  readonly trustRawTokens: boolean;
+  readonly freezeResults: boolean;
 }
 
 export interface RetryOptions {
@@ -223,6 +254,19 @@ export function resolveOptions(options: EsiClientOptions = {}): ResolvedOptions 
   if (options.onRequest !== undefined && typeof options.onRequest !== 'function') {
     throw new EsiOptionError('onRequest', options.onRequest, 'a function');
   }
+  const verifier = options.tokenVerifier;
+  if (
+    verifier !== undefined &&
+    (typeof verifier !== 'object' ||
+      verifier === null ||
+      typeof (verifier as Partial<TokenVerifier>).verifyAccessToken !== 'function')
+  ) {
+    throw new EsiOptionError(
+      'tokenVerifier',
+      verifier,
+      'an object with verifyAccessToken(token, { signal }) (e.g. EveSso)',
+    );
+  }
   const r = options.retries ?? {};
   const t = options.timeouts ?? {};
   const product = app ? `${app.name}/${app.version}` : undefined;
@@ -255,6 +299,9 @@ export function resolveOptions(options: EsiClientOptions = {}): ResolvedOptions 
     clock,
     dispatcher: options.dispatcher,
     onRequest: options.onRequest,
+    tokenVerifier: verifier,
+    trustRawTokens: bool('trustRawTokens', options.trustRawTokens, false),
+    freezeResults: bool('freezeResults', options.freezeResults, true),
   };
 }
 

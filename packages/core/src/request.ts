@@ -38,7 +38,7 @@ export interface HandleContext {
 }
 
 export interface RawCallOptions {
-  /** A raw string is trusted input: decoded, not verified (see `EsiToken`). */
+  /** A raw string goes through the client's raw-token policy (see `EsiToken`). */
   readonly token?: string | AccessTokenSource;
   readonly body?: unknown;
   readonly compatibilityDate?: string;

@@ -6,12 +6,11 @@ import type { EsiResponse } from './internal/pipeline.js';
 /**
  * An access token string, or a source that refreshes one (`@esikit/core/sso`).
  *
- * A raw string is trusted input: the client decodes it without verifying its signature, and its
- * `sub` picks the character whose private cache entries (and rate-limit bucket) the call uses.
- * So pass only tokens you obtained from SSO yourself, never ones supplied by an untrusted caller
- * (a forged token naming another character would be answered from that character's cached data
- * until its cache window ends). A client shared server-side should take an `AccessTokenSource`
- * from `@esikit/core/sso`, whose tokens are verified at login and at each refresh.
+ * A raw string never picks a character's private cache entries on its decoded `sub` alone:
+ * with the client option `tokenVerifier` it is verified first (signature, iss, aud, exp);
+ * without one its cache entries are its own (ESI still verifies it when it is sent);
+ * `trustRawTokens: true` opts back into trusting the decoded `sub` (tokens the app got from
+ * SSO itself only). See the README, "Raw access tokens".
  *
  * @example
  * esi.request('GetCharactersCharacterIdWallet', { character_id }, { token: 'eyJ…' })
@@ -103,11 +102,11 @@ export type EsiCallOptions<Id extends OperationId> = {
   readonly compatibilityDate?: string;
 } & ([ScopeOf<Id>] extends [undefined]
   ? {
-      /** Access token or token source; a raw string is trusted input (see {@link EsiToken}). */
+      /** Access token or token source (see {@link EsiToken} for how raw strings are treated). */
       readonly token?: EsiToken;
     }
   : {
-      /** Access token or token source; a raw string is trusted input (see {@link EsiToken}). */
+      /** Access token or token source (see {@link EsiToken} for how raw strings are treated). */
       readonly token: EsiToken;
     }) &
   ([BodyOf<Id>] extends [undefined]

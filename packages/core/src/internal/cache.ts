@@ -7,13 +7,24 @@ export interface CacheKeyParts {
   readonly compatibilityDate: string;
   readonly language: string | undefined;
   readonly characterId: number | undefined;
+  /**
+   * Set for a raw token nobody verified: its entries are its own (see `token.ts`), so a token
+   * that merely names a character never reads what another token of that character stored.
+   */
+  readonly tokenTag?: string | undefined;
   /** Path with sorted query. */
   readonly path: string;
 }
 
 /** Builds the cache (and coalescing) key. A public and a private answer never share one. */
 export function cacheKey(p: CacheKeyParts): string {
-  return `${p.tenant}|${p.compatibilityDate}|${p.language ?? '-'}|${p.characterId === undefined ? 'public' : `char:${p.characterId}`}|${p.path}`;
+  const who =
+    p.characterId === undefined
+      ? 'public'
+      : p.tokenTag === undefined
+        ? `char:${p.characterId}`
+        : `char:${p.characterId}~${p.tokenTag}`;
+  return `${p.tenant}|${p.compatibilityDate}|${p.language ?? '-'}|${who}|${p.path}`;
 }
 
 // Stale entries are kept this long past expiry so the next request can revalidate with ETag.
@@ -49,7 +60,11 @@ export function freshUntil(
   return cacheAgeSeconds !== undefined ? now + cacheAgeSeconds * 1000 : now;
 }
 
-/** An entry for a fresh 200, or undefined when the response says nothing about caching. */
+/**
+ * An entry for a fresh 200, or undefined when the response says nothing about caching. The entry
+ * and its headers are frozen (the data is frozen by the caller, option `freezeResults`): it is
+ * shared by every caller the cache answers.
+ */
 export function entryFrom(
   raw: RawResponse,
   data: unknown,
@@ -60,7 +75,7 @@ export function entryFrom(
   const etag = raw.headers.etag;
   if (expires <= now && etag === undefined) return undefined;
   const pages = Number(raw.headers['x-pages']);
-  return {
+  return Object.freeze({
     data,
     status: raw.status,
     etag,
@@ -69,7 +84,7 @@ export function entryFrom(
     pages: Number.isSafeInteger(pages) && pages > 0 ? pages : undefined,
     headers: pick(raw.headers),
     size: Buffer.byteLength(raw.text),
-  };
+  });
 }
 
 /** The entry after a `304`: same body, new freshness and validators. */
@@ -79,14 +94,14 @@ export function revalidated(
   now: number,
   cacheAgeSeconds: number | undefined,
 ): CacheEntry {
-  const headers = { ...old.headers, ...pick(raw.headers) };
-  return {
+  const headers = Object.freeze({ ...old.headers, ...pick(raw.headers) });
+  return Object.freeze({
     ...old,
     etag: raw.headers.etag ?? old.etag,
     expires: freshUntil(raw.headers, now, cacheAgeSeconds),
     lastModified: raw.headers['last-modified'] ?? old.lastModified,
     headers,
-  };
+  });
 }
 
 /** How long a store should keep an entry at all. */
@@ -95,11 +110,11 @@ export function retention(entry: CacheEntry, now: number): number {
   return entry.etag ? fresh + KEEP_STALE_MS : Math.max(fresh, 1);
 }
 
-function pick(headers: Readonly<Record<string, string>>): Record<string, string> {
+function pick(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const name of KEPT) {
     const v = headers[name];
     if (v !== undefined) out[name] = v;
   }
-  return out;
+  return Object.freeze(out);
 }

@@ -3,6 +3,8 @@ interface Flight<T> {
   /** Only when the first caller can abort; a flight nobody can abort needs none. */
   readonly controller: AbortController | undefined;
   waiters: number;
+  /** True once a second caller joined: the result is then shared. */
+  shared: boolean;
 }
 
 /**
@@ -11,6 +13,26 @@ interface Flight<T> {
  */
 export class Coalescer<T> {
   readonly #flights = new Map<string, Flight<T>>();
+  readonly #onShared: ((value: T) => void) | undefined;
+
+  /**
+   * @param onShared Called with the result of a flight that more than one caller joined, before
+   * any of them sees it (the flight is closed to newcomers at that moment too).
+   */
+  constructor(onShared?: (value: T) => void) {
+    this.#onShared = onShared;
+  }
+
+  /** True while a flight for the key is running and can still be joined. */
+  has(key: string): boolean {
+    const flight = this.#flights.get(key);
+    return flight !== undefined && flight.controller?.signal.aborted !== true;
+  }
+
+  /** Closes a flight to newcomers (synchronously, before its callers see the result). */
+  #end(key: string, f: Flight<T>): void {
+    if (this.#flights.get(key) === f) this.#flights.delete(key);
+  }
 
   /** Returns true (as second value) when the call joined an existing flight. */
   run(
@@ -24,14 +46,28 @@ export class Coalescer<T> {
     const joined = flight !== undefined;
     if (!flight) {
       const controller = signal ? new AbortController() : undefined;
-      const f: Flight<T> = { promise: Promise.resolve() as Promise<T>, controller, waiters: 0 };
-      f.promise = work(controller?.signal).finally(() => {
-        if (this.#flights.get(key) === f) this.#flights.delete(key);
-      });
+      const f: Flight<T> = {
+        promise: Promise.resolve() as Promise<T>,
+        controller,
+        waiters: 0,
+        shared: false,
+      };
+      f.promise = work(controller?.signal).then(
+        (value) => {
+          this.#end(key, f);
+          if (f.shared) this.#onShared?.(value);
+          return value;
+        },
+        (error: unknown) => {
+          this.#end(key, f);
+          throw error;
+        },
+      );
       this.#flights.set(key, f);
       flight = f;
     }
     const f = flight;
+    if (joined) f.shared = true;
     const controller = f.controller;
     // A caller that cannot abort (or a flight that cannot be aborted) keeps the flight alive
     // for good; a caller with a signal can still leave it (below), only not cancel it.

@@ -34,6 +34,33 @@ describe('ErrorLimitGovernor', () => {
   });
 });
 
+describe('ErrorLimitGovernor at dispatch (requests in flight)', () => {
+  it('counts each request in flight as a possible error', () => {
+    const now = 0;
+    const g = new ErrorLimitGovernor(() => now, 10);
+    g.observe(404, { 'x-esi-error-limit-remain': '11', 'x-esi-error-limit-reset': '30' });
+    expect(g.holdUntil()).toBe(0);
+    g.start();
+    expect(g.holdUntil()).toBe(0);
+    g.start();
+    expect(g.holdUntil()).toBe(30_000);
+    g.finish(200, { 'x-esi-error-limit-remain': '11', 'x-esi-error-limit-reset': '29' });
+    expect(g.inFlight).toBe(1);
+    expect(g.holdUntil()).toBe(0);
+  });
+
+  it('knows nothing of a window before the first answer, and forgets it after the reset', () => {
+    let now = 0;
+    const g = new ErrorLimitGovernor(() => now, 10);
+    for (let i = 0; i < 50; i++) g.start();
+    expect(g.holdUntil()).toBe(0);
+    g.finish(404, { 'x-esi-error-limit-remain': '5', 'x-esi-error-limit-reset': '2' });
+    expect(g.holdUntil()).toBe(2000);
+    now = 2000;
+    expect(g.holdUntil()).toBe(0);
+  });
+});
+
 describe('Bucket (floating window)', () => {
   it('charges ESI token costs by status', () => {
     expect([200, 304, 404, 429, 503].map(rateLimitTokenCost)).toEqual([2, 1, 5, 0, 0]);

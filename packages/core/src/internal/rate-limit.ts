@@ -1,6 +1,7 @@
 import { parseWindow, rateLimitTokenCost } from '@esikit/spec';
 
-interface Spend {
+/** A reservation of bucket tokens by a request in flight. */
+export interface Spend {
   readonly at: number;
   tokens: number;
   settled: boolean;
@@ -75,6 +76,14 @@ export class Bucket {
     this.#spends.push(spend);
     this.#used += 2;
     return spend;
+  }
+
+  /** Gives back a reservation whose request was never sent. */
+  cancel(spend: Spend, now: number): void {
+    this.#prune(now);
+    if (!spend.settled && spend.at + this.windowMs > now) this.#used -= spend.tokens;
+    spend.tokens = 0;
+    spend.settled = true;
   }
 
   /** Corrects a reservation with what ESI charged and what it says is left. */

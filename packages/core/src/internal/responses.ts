@@ -30,7 +30,7 @@ export function freshResponse(
   };
 }
 
-/** The with-response form of a cache entry. */
+/** The with-response form of a cache entry: a new object per caller over the frozen entry. */
 export function toResponse(entry: CacheEntry, fromCache: boolean): EsiResponse<unknown> {
   return {
     data: entry.data,
