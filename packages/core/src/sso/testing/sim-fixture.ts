@@ -27,8 +27,10 @@ export function specFile(): string {
   return fileURLToPath(new URL('../../../../../../shared/esi/openapi.json', import.meta.url));
 }
 
-export async function startSim(): Promise<Simulator> {
-  return startSimulator({ spec: specFile() });
+export async function startSim(
+  options: Omit<Parameters<typeof startSimulator>[0], 'spec'> = {},
+): Promise<Simulator> {
+  return startSimulator({ spec: specFile(), ...options });
 }
 
 /** An SSO client for the simulator's confidential client (or public with `public: true`). */
