@@ -28,8 +28,9 @@ export interface SsoClientRegistration {
   readonly scopes?: readonly string[];
   /**
    * How this client's access tokens spell `iss`: `'url'` is the issuer as published
-   * (`https://login.eveonline.com`), `'host'` the bare host (`login.eveonline.com`), the two
-   * forms real EVE tokens carry. @default 'url'
+   * (`https://login.eveonline.com`, or the SSO's URL for the default issuer `'self'`), `'host'`
+   * its bare host[:port] (`login.eveonline.com`, `127.0.0.1:<port>`), the two forms real EVE
+   * tokens carry. @default 'url'
    */
   readonly issuerForm?: 'url' | 'host';
 }

@@ -214,7 +214,6 @@ describe("verifyAccessToken against the simulator's SSO", () => {
   beforeAll(async () => {
     sim = await startSim({
       clients: [DEFAULT_CLIENT, DEFAULT_PUBLIC_CLIENT, HOST_FORM],
-      sso: { issuer: 'self' },
     });
   });
   afterAll(async () => {
