@@ -2,6 +2,9 @@
 // parameters and response shapes of the version its X-Compatibility-Date selects, with the same
 // universe and the same values wherever the two schemas share a field.
 import { inlineSchema, type OperationSpec, type ParameterSpec } from '@esikit/spec';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { call, oldSpecFile, type Reply, SPEC_FILE, specDocument } from '../test/helpers.js';
@@ -181,6 +184,30 @@ describe('compatibility dates: options', () => {
     } finally {
       if (previous === undefined) delete process.env.ESI_SPEC_FILE;
       else process.env.ESI_SPEC_FILE = previous;
+    }
+  });
+
+  it('without ESI_SPEC_FILE, loads .cache/esi/ as codegen fills it: openapi.json and openapi-<date>.json', async () => {
+    // A fresh machine: codegen downloaded the locked date and the lock's extraSpecs (with their
+    // meta files) into <workspace>/.cache/esi/. Links to CCP's files, never copies.
+    const workspace = await mkdtemp(join(tmpdir(), 'esikit-sim-cache-'));
+    const cache = join(workspace, '.cache', 'esi');
+    await mkdir(cache, { recursive: true });
+    await symlink(SPEC_FILE, join(cache, 'openapi.json'));
+    const old = basename(oldSpecFile());
+    await symlink(oldSpecFile(), join(cache, old));
+    await writeFile(join(cache, old.replace(/\.json$/, '.meta.json')), '{}');
+    await writeFile(join(cache, 'openapi.meta.json'), '{}');
+    const previous = { env: process.env.ESI_SPEC_FILE, cwd: process.cwd() };
+    delete process.env.ESI_SPEC_FILE;
+    process.chdir(join(workspace, '.cache'));
+    try {
+      await using sim = await startSimulator();
+      expect(sim.tables.map((t) => t.compatibilityDate)).toEqual(['2025-12-16', '2026-08-04']);
+    } finally {
+      process.chdir(previous.cwd);
+      if (previous.env !== undefined) process.env.ESI_SPEC_FILE = previous.env;
+      await rm(workspace, { recursive: true, force: true });
     }
   });
 });
