@@ -2,6 +2,9 @@
 // parameters and response shapes of the version its X-Compatibility-Date selects, with the same
 // universe and the same values wherever the two schemas share a field.
 import { inlineSchema, type OperationSpec, type ParameterSpec } from '@esikit/spec';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { call, oldSpecFile, type Reply, SPEC_FILE, specDocument } from '../test/helpers.js';
@@ -94,7 +97,11 @@ describe('compatibility dates: routes', () => {
     ];
     for (const [date, oldServed, newServed] of cases) {
       for (const op of [...oldOnly, ...newOnly]) {
-        const served = oldOnly.includes(op) ? oldServed : newServed;
+        // Between two loaded versions, a newer route answers from its own x-compatibility-date.
+        const served = oldOnly.includes(op)
+          ? oldServed
+          : newServed ||
+            (date !== undefined && date > '2025-12-16' && op.compatibilityDate <= date);
         const r = await call(sim, urlOf(op, sim), at(date, op.scope ? token : undefined));
         expect.soft(r.status, `${date ?? 'no date'} ${op.id} ${r.text}`).toBe(served ? 200 : 404);
       }
@@ -108,6 +115,58 @@ describe('compatibility dates: routes', () => {
     );
     const dates = await call(sim, '/meta/compatibility-dates', at('2026-08-04'));
     expect(dates.json).toEqual({ compatibility_dates: ['2025-12-16', '2026-08-04'] });
+  });
+
+  it("between two loaded versions, serves the newer version's routes whose own x-compatibility-date is on or before the date", async () => {
+    await using sim = await twoDates();
+    const [oldT, newT] = sim.tables as [(typeof sim.tables)[0], (typeof sim.tables)[0]];
+    const own = (id: string) => newT.operations.find((op) => op.id === id)!.compatibilityDate;
+    // What CCP's 2026-08-04 spec says about when each route took its current form.
+    expect(own('GetSovereigntySystems')).toBe('2026-05-19'); // added
+    expect(own('GetCharactersDetail')).toBe('2026-06-09'); // changed
+    expect(own('GetMetaName')).toBe('2026-07-17'); // added
+    expect(own('GetCorporationsCorporationId')).toBe('2026-07-21'); // changed
+    expect(own('GetMilitaryCampaignsListing')).toBe('2026-08-04'); // added
+    const validOld = validatorFor(specDocument(oldSpecFile()));
+    const validNew = validatorFor(specDocument());
+    const get = (t: typeof oldT, path: string) =>
+      t.operations.find((op) => op.method === 'GET' && op.path === path)!;
+    const pilot = sim.characters.find((c) => c.allianceId !== undefined)!;
+    const status = async (path: string, date: string) => (await call(sim, path, at(date))).status;
+
+    // [date, sovereignty/systems, meta/name, military-campaigns, character shape, corp shape]
+    const cases = [
+      ['2026-05-18', 404, 404, 404, 'old', 'old'],
+      ['2026-05-19', 200, 404, 404, 'old', 'old'],
+      ['2026-06-09', 200, 404, 404, 'new', 'old'],
+      ['2026-07-20', 200, 200, 404, 'new', 'old'],
+      ['2026-07-21', 200, 200, 404, 'new', 'new'],
+      ['2026-08-04', 200, 200, 200, 'new', 'new'],
+    ] as const;
+    for (const [date, sov, name, campaigns, charShape, corpShape] of cases) {
+      expect.soft(await status('/sovereignty/systems', date), `${date} sovereignty`).toBe(sov);
+      expect.soft(await status('/meta/name', date), `${date} meta/name`).toBe(name);
+      expect.soft(await status('/military-campaigns', date), `${date} campaigns`).toBe(campaigns);
+      for (const [template, path, shape, marker] of [
+        ['/characters/{character_id}', `/characters/${pilot.id}`, charShape, 'achievement_score'],
+        [
+          '/corporations/{corporation_id}',
+          `/corporations/${pilot.corporationId}`,
+          corpShape,
+          'tax_rates',
+        ],
+      ] as const) {
+        const r = await call(sim, path, at(date));
+        expect(r.status, `${date} ${path}`).toBe(200);
+        const what = `${date} ${path} (${shape} shape)`;
+        expect(Object.hasOwn(r.json as Json, marker), what).toBe(shape === 'new');
+        if (shape === 'new') expect(validNew(get(newT, template))(r.json), what).toBe(true);
+        else expect(validOld(get(oldT, template))(r.json), what).toBe(true);
+      }
+    }
+    // The older version's own routes stay until the newer version's date.
+    expect(await status('/sovereignty/structures', '2026-07-21')).toBe(200);
+    expect(await status('/sovereignty/structures', '2026-08-04')).toBe(404);
   });
 
   it('answers 400 for a date before the oldest ESI supports, malformed or in the future', async () => {
@@ -181,6 +240,30 @@ describe('compatibility dates: options', () => {
     } finally {
       if (previous === undefined) delete process.env.ESI_SPEC_FILE;
       else process.env.ESI_SPEC_FILE = previous;
+    }
+  });
+
+  it('without ESI_SPEC_FILE, loads .cache/esi/ as codegen fills it: openapi.json and openapi-<date>.json', async () => {
+    // A fresh machine: codegen downloaded the locked date and the lock's extraSpecs (with their
+    // meta files) into <workspace>/.cache/esi/. Links to CCP's files, never copies.
+    const workspace = await mkdtemp(join(tmpdir(), 'esikit-sim-cache-'));
+    const cache = join(workspace, '.cache', 'esi');
+    await mkdir(cache, { recursive: true });
+    await symlink(SPEC_FILE, join(cache, 'openapi.json'));
+    const old = basename(oldSpecFile());
+    await symlink(oldSpecFile(), join(cache, old));
+    await writeFile(join(cache, old.replace(/\.json$/, '.meta.json')), '{}');
+    await writeFile(join(cache, 'openapi.meta.json'), '{}');
+    const previous = { env: process.env.ESI_SPEC_FILE, cwd: process.cwd() };
+    delete process.env.ESI_SPEC_FILE;
+    process.chdir(join(workspace, '.cache'));
+    try {
+      await using sim = await startSimulator();
+      expect(sim.tables.map((t) => t.compatibilityDate)).toEqual(['2025-12-16', '2026-08-04']);
+    } finally {
+      process.chdir(previous.cwd);
+      if (previous.env !== undefined) process.env.ESI_SPEC_FILE = previous.env;
+      await rm(workspace, { recursive: true, force: true });
     }
   });
 });

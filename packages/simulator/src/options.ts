@@ -79,8 +79,8 @@ export interface SimulatorOptions {
   readonly clients?: readonly SsoClientRegistration[];
   readonly limits?: LimitOptions;
   /**
-   * SSO settings: `issuer` (`'self'`, `'https://login.eveonline.com'`, or unset for metadata on
-   * the server URL and EVE's issuer in tokens), `accessTokenTtlSeconds` (1200),
+   * SSO settings: `issuer` (`'self'`, the default: metadata and tokens name the SSO's own URL;
+   * or an origin such as `'https://login.eveonline.com'`), `accessTokenTtlSeconds` (1200),
    * `authorizationCodeTtlSeconds` (300), `rotatedKeyGraceSeconds` (3600).
    * @default {}
    */

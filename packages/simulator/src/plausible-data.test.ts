@@ -171,3 +171,26 @@ describe('plausible data', () => {
     await checkSeed(seed);
   });
 });
+
+describe('character ids', () => {
+  // CCP's ID-ranges table: characters created after 2016-05-30 are in
+  // 2,100,000,000–2,147,483,647, i.e. up to the last signed 32-bit integer. CCP's own sample
+  // token names character 2117712894, beyond the 2,112,000,000 this simulator once stopped at.
+  const NEW_ERA_LAST = 2_147_483_647;
+
+  it('uses the whole new-era range up to 2,147,483,647, never 2^31 or above', () => {
+    const newEra = Array.from({ length: 400 }, (_, seed) => createUniverse(seed).characters)
+      .flat()
+      .map((c) => c.id)
+      .filter((id) => id >= 2_100_000_000);
+    expect(newEra.length).toBe(800);
+    expect(newEra.every((id) => id <= NEW_ERA_LAST && inRange('character', id))).toBe(true);
+    expect(inRange('character', 2117712894)).toBe(true);
+    expect(inRange('character', NEW_ERA_LAST)).toBe(true);
+    expect(inRange('character', NEW_ERA_LAST + 1)).toBe(false);
+    // Spread over the range, not bunched at its start: each quarter gets some.
+    const quarter = (NEW_ERA_LAST + 1 - 2_100_000_000) / 4;
+    const quarters = new Set(newEra.map((id) => Math.floor((id - 2_100_000_000) / quarter)));
+    expect([...quarters].sort()).toEqual([0, 1, 2, 3]);
+  });
+});

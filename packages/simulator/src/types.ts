@@ -1,6 +1,9 @@
 /** A character in the simulator's small, consistent universe. */
 export interface SimCharacter {
-  /** EVE character id (90000000–2147483647 range, or above 2^31 for newer characters). */
+  /**
+   * EVE character id: CCP's ranges are 90,000,000–98,000,000 (2010–2016) and
+   * 2,100,000,000–2,147,483,647 (created after 2016-05-30); any positive safe integer is taken.
+   */
   readonly id: number;
   readonly name: string;
   readonly corporationId: number;
@@ -28,8 +31,9 @@ export interface SsoClientRegistration {
   readonly scopes?: readonly string[];
   /**
    * How this client's access tokens spell `iss`: `'url'` is the issuer as published
-   * (`https://login.eveonline.com`), `'host'` the bare host (`login.eveonline.com`), the two
-   * forms real EVE tokens carry. @default 'url'
+   * (`https://login.eveonline.com`, or the SSO's URL for the default issuer `'self'`), `'host'`
+   * its bare host[:port] (`login.eveonline.com`, `127.0.0.1:<port>`), the two forms real EVE
+   * tokens carry. @default 'url'
    */
   readonly issuerForm?: 'url' | 'host';
 }

@@ -2,17 +2,22 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findSpecFile } from '@esikit/spec';
 import { request } from 'undici';
 import type { Simulator } from '../src/index.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** CI sets ESI_SPEC_FILE relative to the repo root; locally the shared copy is used. */
+/**
+ * CI sets ESI_SPEC_FILE relative to the repo root. Without it: the spec codegen downloaded into
+ * `.cache/esi/` (with the lock's extra dates beside it), else the shared copy next to the checkout.
+ */
 export const SPEC_FILE = process.env.ESI_SPEC_FILE
   ? isAbsolute(process.env.ESI_SPEC_FILE)
     ? process.env.ESI_SPEC_FILE
     : resolve(repoRoot, process.env.ESI_SPEC_FILE)
-  : fileURLToPath(new URL('../../../../shared/esi/openapi.json', import.meta.url));
+  : (findSpecFile(repoRoot, {}) ??
+    fileURLToPath(new URL('../../../../shared/esi/openapi.json', import.meta.url)));
 
 const parsed = new Map<string, object>();
 /** A spec document (default: {@link SPEC_FILE}), parsed once per test file. */
@@ -35,7 +40,10 @@ export function oldSpecFile(): string {
     .filter((name) => /^openapi-\d{4}-\d{2}-\d{2}\.json$/.test(name))
     .sort();
   if (older.length === 0)
-    throw new Error(`no openapi-YYYY-MM-DD.json beside ${SPEC_FILE}: the tests need two versions`);
+    throw new Error(
+      `no openapi-YYYY-MM-DD.json beside ${SPEC_FILE}: the tests need two versions ` +
+        "(set ESI_SPEC_FILE next to one, or run `pnpm codegen`, which downloads the lock's extraSpecs)",
+    );
   return join(dir, older[0]!);
 }
 

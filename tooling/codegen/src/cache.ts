@@ -29,9 +29,24 @@ export interface CachedSpec {
   readonly meta: CacheMeta | undefined;
 }
 
-/** Absolute paths of the cache files under a workspace root. */
-export function cachePaths(root: string): { dir: string; spec: string; meta: string } {
+/**
+ * Absolute paths of the cache files under a workspace root: the locked spec, or with `date` one
+ * of the lock's `extraSpecs` as `openapi-<date>.json`, the name the simulator looks for beside
+ * the main spec.
+ */
+export function cachePaths(
+  root: string,
+  date?: string,
+): { dir: string; spec: string; meta: string } {
   const dir = join(root, SPEC_CACHE_DIR);
+  if (date !== undefined) {
+    return {
+      dir,
+      spec: join(dir, `openapi-${date}.json`),
+      // Not `openapi-<date>.json`-shaped, so nothing mistakes it for a spec.
+      meta: join(dir, `openapi-${date}.meta.json`),
+    };
+  }
   return { dir, spec: join(dir, SPEC_CACHE_FILE), meta: join(dir, 'openapi.meta.json') };
 }
 
@@ -61,8 +76,8 @@ function parseMeta(text: string): CacheMeta | undefined {
  * Reads the cached spec, or `undefined` when there is none. Meta that does not match the bytes
  * (someone edited the spec by hand) is dropped, so a stale ETag is never sent.
  */
-export async function readCache(root: string): Promise<CachedSpec | undefined> {
-  const paths = cachePaths(root);
+export async function readCache(root: string, date?: string): Promise<CachedSpec | undefined> {
+  const paths = cachePaths(root, date);
   let bytes: Buffer;
   try {
     bytes = await readFile(paths.spec);
@@ -79,13 +94,14 @@ export async function readCache(root: string): Promise<CachedSpec | undefined> {
   return { file: paths.spec, bytes, sha256, meta: meta?.sha256 === sha256 ? meta : undefined };
 }
 
-/** Writes the spec, then its meta, each atomically. */
+/** Writes the spec (or with `date`, that extra date's spec), then its meta, each atomically. */
 export async function writeCache(
   root: string,
   bytes: Uint8Array,
   meta: Omit<CacheMeta, 'sha256'>,
+  date?: string,
 ): Promise<CachedSpec> {
-  const paths = cachePaths(root);
+  const paths = cachePaths(root, date);
   const full: CacheMeta = { ...meta, sha256: sha256Hex(bytes) };
   await writeFileAtomic(paths.spec, bytes);
   await writeFileAtomic(paths.meta, `${JSON.stringify(full, null, 2)}\n`);

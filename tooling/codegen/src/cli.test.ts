@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from './cache.js';
-import { unreachableUrl } from '../test/fake-esi.js';
-import { SPEC_FILE } from '../test/spec-files.js';
+import { startFakeEsi, unreachableUrl } from '../test/fake-esi.js';
+import { OLD_SPEC_FILE, SPEC_FILE } from '../test/spec-files.js';
 import { tempWorkspace } from '../test/workspace.js';
 import type { TempWorkspace } from '../test/workspace.js';
 
@@ -95,6 +95,28 @@ describe('esikit-codegen CLI', () => {
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^esikit-codegen: No ESI spec: .* Set ESI_SPEC_FILE to a local copy/);
+  });
+
+  it('fetch downloads the locked spec and the extra dates into .cache/esi, one line each', async () => {
+    const oldSpec = await readFile(OLD_SPEC_FILE);
+    ws = await tempWorkspace('2026-08-04', spec, [{ date: '2025-12-16', bytes: oldSpec }]);
+    const esi = await startFakeEsi();
+    try {
+      esi.specs.set('2026-08-04', spec);
+      esi.specs.set('2025-12-16', oldSpec);
+      const result = await run(
+        ['fetch', '--root', ws.root, '--lock', ws.lockFile],
+        { ESI_BASE_URL: esi.url },
+        ws.root,
+      );
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout.trimEnd().split('\n')).toEqual([
+        `esikit-codegen: ESI spec 2026-08-04 (downloaded) at ${join(ws.root, '.cache', 'esi', 'openapi.json')}`,
+        `esikit-codegen: ESI spec 2025-12-16 (downloaded) at ${join(ws.root, '.cache', 'esi', 'openapi-2025-12-16.json')}`,
+      ]);
+    } finally {
+      await esi.close();
+    }
   });
 
   it('rejects a bad command line with usage and exit code 2', async () => {

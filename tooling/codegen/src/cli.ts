@@ -14,7 +14,7 @@ const HELP = `Usage: esikit-codegen <command> [options]
 
 Commands:
   generate --out <dir>   Generate types.ts, operations.ts, docs.ts and index.ts from the ESI spec
-  fetch                  Download (or revalidate) the locked ESI spec into .cache/esi
+  fetch                  Download (or revalidate) the locked ESI spec(s) into .cache/esi
   update                 Lock the newest compatibility date ESI offers and show what changed
 
 Options:
@@ -103,9 +103,10 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'fetch': {
       const spec = await resolveSpec(options);
-      process.stdout.write(
-        `esikit-codegen: ESI spec ${spec.compatibilityDate} (${spec.source}) at ${spec.file}\n`,
-      );
+      for (const s of [spec, ...spec.extraSpecs])
+        process.stdout.write(
+          `esikit-codegen: ESI spec ${s.compatibilityDate} (${s.source}) at ${s.file}\n`,
+        );
       return 0;
     }
     case 'update':

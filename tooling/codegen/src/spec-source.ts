@@ -7,7 +7,10 @@ import { diffSpecDocuments, formatSpecDiff, NO_SPEC_HINT } from '@esikit/spec';
 import { cachePaths, readCache, sha256Hex, writeCache } from './cache.js';
 import type { CachedSpec } from './cache.js';
 import { CodegenError } from './errors.js';
-import { httpGet } from './http.js';
+import { downloadSpec, parseSpecBytes, specUrl } from './download.js';
+import type { Download } from './download.js';
+import { cachedExtraSpecs, fetchExtraSpecs } from './extra-specs.js';
+import type { ResolvedExtraSpec } from './extra-specs.js';
 import { readLock, writeLock } from './lock.js';
 import type { SpecLock } from './lock.js';
 import { normalizePipeline } from './pipeline.js';
@@ -34,91 +37,15 @@ export interface ResolvedSpec {
   readonly sha256: string;
   /** The document's `info.version`. */
   readonly compatibilityDate: string;
+  /**
+   * The lock's `extraSpecs` now in `.cache/esi/` (`openapi-<date>.json`), those missing left
+   * out. Always empty with `ESI_SPEC_FILE`: then nothing is downloaded.
+   */
+  readonly extraSpecs: readonly ResolvedExtraSpec[];
 }
 
-/** A spec document's bytes, parsed, with its version; rejects anything that is not a spec. */
-export function parseSpecBytes(
-  bytes: Uint8Array,
-  where: string,
-): { document: unknown; version: string } {
-  let document: unknown;
-  try {
-    document = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch (cause) {
-    throw new CodegenError(
-      'ESIKIT_CODEGEN_FETCH_FAILED',
-      `The ESI spec from ${where} is not JSON`,
-      {
-        cause,
-      },
-    );
-  }
-  const info = (document as { info?: { version?: unknown } } | null)?.info;
-  if (typeof info?.version !== 'string') {
-    throw new CodegenError(
-      'ESIKIT_CODEGEN_FETCH_FAILED',
-      `The document from ${where} is not an ESI spec: it has no info.version`,
-    );
-  }
-  return { document, version: info.version };
-}
-
-/** URL of the spec on ESI. */
-export function specUrl(pipeline: Pipeline): string {
-  return `${pipeline.baseUrl}/meta/openapi.json`;
-}
-
-/** The outcome of one conditional download. */
-export type Download =
-  | { readonly kind: 'not-modified' }
-  | {
-      readonly kind: 'downloaded';
-      readonly bytes: Buffer;
-      readonly document: unknown;
-      readonly version: string;
-      readonly etag: string | undefined;
-    };
-
-/**
- * GETs the spec for `date`, conditionally when the cache holds that date's spec with an ETag.
- *
- * @throws on network failure, timeout, abort, or any status other than 200/304.
- */
-export async function downloadSpec(
-  pipeline: Pipeline,
-  date: string,
-  cached: CachedSpec | undefined,
-): Promise<Download> {
-  const url = specUrl(pipeline);
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    'user-agent': pipeline.userAgent,
-    'x-compatibility-date': date,
-  };
-  // An ETag is only meaningful for the date it was issued for.
-  const etag = cached?.meta?.compatibilityDate === date ? cached.meta.etag : undefined;
-  if (etag !== undefined) headers['if-none-match'] = etag;
-  const response = await httpGet(url, {
-    headers,
-    timeoutMs: pipeline.timeoutMs,
-    signal: pipeline.signal,
-  });
-  if (response.status === 304 && etag !== undefined) return { kind: 'not-modified' };
-  if (response.status !== 200) {
-    throw new CodegenError(
-      'ESIKIT_CODEGEN_FETCH_FAILED',
-      `GET ${url} (X-Compatibility-Date ${date}) answered HTTP ${response.status}`,
-    );
-  }
-  const { document, version } = parseSpecBytes(response.body, url);
-  return {
-    kind: 'downloaded',
-    bytes: response.body,
-    document,
-    version,
-    etag: response.headers.etag,
-  };
-}
+export { downloadSpec, parseSpecBytes, specUrl } from './download.js';
+export type { Download } from './download.js';
 
 /** The diff between two spec documents as printable text. */
 export function describeSpecChange(before: unknown, after: unknown): string {
@@ -155,7 +82,7 @@ async function fromSpecFile(
       `esikit-codegen: warning: ESI_SPEC_FILE ${file} has sha256 ${sha256}, but the lock says ${lock.sha256}`,
     );
   }
-  return { source: 'file', file, document, sha256, compatibilityDate: version };
+  return { source: 'file', file, document, sha256, compatibilityDate: version, extraSpecs: [] };
 }
 
 async function fromCache(
@@ -163,7 +90,7 @@ async function fromCache(
   lock: SpecLock,
   cached: CachedSpec,
   source: SpecSource,
-): Promise<ResolvedSpec> {
+): Promise<Omit<ResolvedSpec, 'extraSpecs'>> {
   const { document, version } = parseSpecBytes(cached.bytes, cached.file);
   if (version !== lock.compatibilityDate || cached.sha256 !== lock.sha256) {
     pipeline.log(
@@ -178,7 +105,7 @@ async function fromDownload(
   lock: SpecLock,
   cached: CachedSpec | undefined,
   download: Extract<Download, { kind: 'downloaded' }>,
-): Promise<ResolvedSpec> {
+): Promise<Omit<ResolvedSpec, 'extraSpecs'>> {
   const sha256 = sha256Hex(download.bytes);
   if (download.version !== lock.compatibilityDate) {
     pipeline.log(
@@ -222,7 +149,8 @@ async function fromDownload(
 /**
  * Resolves the spec to generate from, in this order: `ESI_SPEC_FILE` (warns when it is not the
  * locked spec); a download for the locked date, conditional on the cached ETag, that refreshes
- * the cache; the cache when ESI cannot be reached (with a one-line notice).
+ * the cache; the cache when ESI cannot be reached (with a one-line notice). After a download
+ * (or a 304) the lock's `extraSpecs` are fetched the same way beside it.
  *
  * @throws {CodegenError} `ESIKIT_CODEGEN_NO_SPEC` when there is no spec anywhere, saying to set
  * ESI_SPEC_FILE; `ESIKIT_CODEGEN_BAD_LOCK` when the lock is unreadable.
@@ -245,7 +173,10 @@ export async function resolveSpec(options: PipelineOptions): Promise<ResolvedSpe
       pipeline.log(
         `esikit-codegen: ESI is unreachable (${reason}); using the cached spec ${cached.file}`,
       );
-      return fromCache(pipeline, lock, cached, 'cache');
+      // No more requests: a limited ESI must not be asked again, an unreachable one would time
+      // out once more per date.
+      const extraSpecs = await cachedExtraSpecs(pipeline, lock.extraSpecs);
+      return { ...(await fromCache(pipeline, lock, cached, 'cache')), extraSpecs };
     }
     throw new CodegenError(
       'ESIKIT_CODEGEN_NO_SPEC',
@@ -253,9 +184,12 @@ export async function resolveSpec(options: PipelineOptions): Promise<ResolvedSpe
       { cause: error },
     );
   }
+  let main: Omit<ResolvedSpec, 'extraSpecs'>;
   if (download.kind === 'not-modified') {
     if (cached === undefined) throw new Error('unreachable: 304 without a cached spec');
-    return fromCache(pipeline, lock, cached, 'not-modified');
+    main = await fromCache(pipeline, lock, cached, 'not-modified');
+  } else {
+    main = await fromDownload(pipeline, lock, cached, download);
   }
-  return fromDownload(pipeline, lock, cached, download);
+  return { ...main, extraSpecs: await fetchExtraSpecs(pipeline) };
 }

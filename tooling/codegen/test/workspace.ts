@@ -12,18 +12,40 @@ export interface TempWorkspace {
   readonly printed: string[];
   readonly log: (line: string) => void;
   readonly print: (text: string) => void;
-  readLock(): Promise<{ compatibilityDate: string; sha256: string; url: string }>;
+  readLock(): Promise<{
+    compatibilityDate: string;
+    sha256: string;
+    url: string;
+    extraSpecs?: { compatibilityDate: string; sha256: string }[];
+  }>;
   remove(): Promise<void>;
 }
 
-/** Creates a workspace whose lock pins `date` to the sha256 of `specBytes`. */
-export async function tempWorkspace(date: string, specBytes: Buffer): Promise<TempWorkspace> {
+/**
+ * Creates a workspace whose lock pins `date` to the sha256 of `specBytes`, and each of `extras`
+ * (the lock's `extraSpecs`) to the sha256 of its bytes.
+ */
+export async function tempWorkspace(
+  date: string,
+  specBytes: Buffer,
+  extras: readonly { date: string; bytes: Buffer }[] = [],
+): Promise<TempWorkspace> {
   const root = await mkdtemp(join(tmpdir(), 'esikit-ws-'));
   const lockFile = join(root, 'esi-spec.lock.json');
-  await writeFile(
-    lockFile,
-    `${JSON.stringify({ compatibilityDate: date, sha256: sha256Hex(specBytes), url: 'https://esi.evetech.net/meta/openapi.json' }, null, 2)}\n`,
-  );
+  const lock = {
+    compatibilityDate: date,
+    sha256: sha256Hex(specBytes),
+    url: 'https://esi.evetech.net/meta/openapi.json',
+    ...(extras.length > 0
+      ? {
+          extraSpecs: extras.map((e) => ({
+            compatibilityDate: e.date,
+            sha256: sha256Hex(e.bytes),
+          })),
+        }
+      : {}),
+  };
+  await writeFile(lockFile, `${JSON.stringify(lock, null, 2)}\n`);
   const logs: string[] = [];
   const printed: string[] = [];
   return {

@@ -259,6 +259,8 @@ export class EveSso {
     return verifyEveAccessToken(accessToken, {
       jwks: this.#jwks,
       clientId: this.options.clientId,
+      // The issuer the SSO published is one `iss` may carry (see acceptedIssuers).
+      discoveredIssuer: async () => (await this.metadata(options)).issuer,
       clockToleranceSeconds: this.options.clockToleranceSeconds,
       now: this.options.clock(),
       signal: options.signal,

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Simulator } from '@esikit/simulator';
+import { DEFAULT_CLIENT, DEFAULT_PUBLIC_CLIENT, type Simulator } from '@esikit/simulator';
 import {
   exportJWK,
   exportSPKI,
@@ -20,8 +20,8 @@ const SKILLS = 'esi-skills.read_skills.v1';
 
 // Tokens the simulator's SSO can issue (valid, expired by its clock, for another client, signed
 // by a rotated or dropped key) and forgeries built from its real tokens and published keys are
-// tested against startSimulator below. Claims the simulator never signs (other issuers, the
-// other issuer spelling, odd subjects, missing claims) need a key SSO trusts, so they use this
+// tested against startSimulator below. Claims the simulator never signs (EVE's issuers next to
+// another discovered one, odd subjects, missing claims) need a key SSO trusts, so they use this
 // loopback server publishing metadata and a JWKS we hold the private keys of.
 const NOW = Date.UTC(2026, 5, 1, 12);
 const CLIENT = 'my3rdpartyclientid';
@@ -148,6 +148,29 @@ describe('verifyAccessToken', () => {
     expect((await rejection(await sign(claims({ aud: 'EVE Online' })))).reason).toBe('audience');
   });
 
+  it('accepts the issuer discovery published and its bare-host form', async () => {
+    // What a non-EVE SSO (the simulator by default) puts in `iss`: its own URL, or host[:port].
+    const url = await sso().verifyAccessToken(await sign(claims({ iss: baseUrl })));
+    expect(url.characterId).toBe(2117712894);
+    const host = await sso().verifyAccessToken(await sign(claims({ iss: new URL(baseUrl).host })));
+    expect(host.characterId).toBe(2117712894);
+  });
+
+  it('rejects an issuer that is neither EVE nor the discovered one', async () => {
+    const { hostname, port } = new URL(baseUrl);
+    const others = [
+      `http://${hostname}:${Number(port) + 1}`,
+      `${hostname}:${Number(port) + 1}`,
+      `http://${hostname}`,
+      hostname,
+      `https://${hostname}:${port}`,
+      `${baseUrl}/`,
+      `${baseUrl}.evil`,
+    ];
+    for (const iss of others)
+      expect((await rejection(await sign(claims({ iss })))).reason, iss).toBe('issuer');
+  });
+
   it('rejects a wrong issuer', async () => {
     expect(
       (await rejection(await sign(claims({ iss: 'https://login.evil.example' })))).reason,
@@ -181,9 +204,17 @@ describe('verifyAccessToken', () => {
 });
 
 describe("verifyAccessToken against the simulator's SSO", () => {
+  // A client whose tokens spell `iss` as the bare host (EVE's `login.eveonline.com` form).
+  const HOST_FORM = {
+    ...DEFAULT_CLIENT,
+    clientId: 'host-form-client',
+    issuerForm: 'host' as const,
+  };
   let sim: Simulator;
   beforeAll(async () => {
-    sim = await startSim();
+    sim = await startSim({
+      clients: [DEFAULT_CLIENT, DEFAULT_PUBLIC_CLIENT, HOST_FORM],
+    });
   });
   afterAll(async () => {
     await sim?.close();
@@ -215,6 +246,31 @@ describe("verifyAccessToken against the simulator's SSO", () => {
     });
     expect(verified.ownerHash).toMatch(/\S/);
     expect(verified.expiresAt).toBeGreaterThanOrEqual(issuedAt + 1_199_000);
+  });
+
+  it('accepts its own URL as iss, as its discovery publishes it, and the bare-host form', async () => {
+    const token = await issue();
+    expect(parts(token).payload.iss).toBe(sim.ssoUrl);
+    expect((await simSso(sim).verifyAccessToken(token)).characterId).toBe(pilot().id);
+    const bare = await issue(HOST_FORM.clientId);
+    expect(parts(bare).payload.iss).toBe(new URL(sim.ssoUrl).host);
+    const hostSso = simSso(sim, { clientId: HOST_FORM.clientId });
+    expect((await hostSso.verifyAccessToken(bare)).characterId).toBe(pilot().id);
+  });
+
+  it('rejects a token signed by its key but naming another host as iss', async () => {
+    const sso = simSso(sim);
+    await sso.verifyAccessToken(await issue()); // discovery and keys fetched and cached
+    // The same server, told it now lives elsewhere: same key, `iss` of another host.
+    sim.sso.setBaseUrl('http://sso.elsewhere.example');
+    let token: string;
+    try {
+      token = await issue();
+    } finally {
+      sim.sso.setBaseUrl(sim.ssoUrl);
+    }
+    expect(parts(token).payload.iss).toBe('http://sso.elsewhere.example');
+    expect((await rejection(token, sso)).reason).toBe('issuer');
   });
 
   it('accepts a token expired by less than the leeway, rejects one beyond it (clock)', async () => {

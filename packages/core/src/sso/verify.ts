@@ -17,7 +17,14 @@ export interface VerifiedAccessToken {
   readonly authorizedParty: string | undefined;
 }
 
-/** Both issuer spellings EVE uses. */
+/**
+ * Both issuer spellings EVE uses, accepted whatever SSO the client discovered (besides that
+ * SSO's own issuer, see {@link verifyEveAccessToken}).
+ *
+ * @example
+ * import { EVE_ISSUERS } from '@esikit/core/sso';
+ * const fromEve = (EVE_ISSUERS as readonly string[]).includes(iss); // either spelling
+ */
 export const EVE_ISSUERS = ['https://login.eveonline.com', 'login.eveonline.com'] as const;
 const EVE_AUDIENCE = 'EVE Online';
 const SUB_RE = /^CHARACTER:EVE:(\d{1,16})$/;
@@ -25,15 +32,46 @@ const SUB_RE = /^CHARACTER:EVE:(\d{1,16})$/;
 export interface VerifyContext {
   readonly jwks: JwksCache;
   readonly clientId: string;
+  /**
+   * The `issuer` the SSO's discovery document published (openid-client checked it). Asked only
+   * once the token's header passed, so garbage never costs a discovery request.
+   */
+  readonly discoveredIssuer: () => Promise<string | undefined>;
   readonly clockToleranceSeconds: number;
   readonly now: number;
   readonly signal: AbortSignal | undefined;
 }
 
 /**
+ * The `iss` values a token may carry: EVE's two spellings, and the discovered issuer in both
+ * the same spellings (its URL and its bare `host[:port]`), so an SSO that is not
+ * login.eveonline.com (the simulator, a staging SSO) works the way EVE does. The discovered
+ * issuer is trusted because openid-client required it to equal the configured SSO URL.
+ */
+export function acceptedIssuers(discoveredIssuer: string | undefined): string[] {
+  const accepted = new Set<string>(EVE_ISSUERS);
+  if (discoveredIssuer !== undefined && discoveredIssuer !== '') {
+    accepted.add(discoveredIssuer);
+    const url = URL.canParse(discoveredIssuer) ? new URL(discoveredIssuer) : undefined;
+    // Only an origin has a bare-host spelling; an issuer with a path would lose it.
+    if (
+      url !== undefined &&
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      url.pathname === '/' &&
+      url.search === '' &&
+      url.hash === '' &&
+      !discoveredIssuer.endsWith('/')
+    )
+      accepted.add(url.host);
+  }
+  return [...accepted];
+}
+
+/**
  * Checks an EVE access token: RS256 only, key by `kid` from SSO's JWKS, `iss` one of
- * {@link EVE_ISSUERS}, `aud` containing both the client id and "EVE Online", `exp` with a
- * small leeway. Throws {@link TokenVerificationError} naming the failed check.
+ * {@link acceptedIssuers} (EVE's two spellings, or the discovered issuer's), `aud` containing
+ * both the client id and "EVE Online", `exp` with a small leeway. Throws
+ * {@link TokenVerificationError} naming the failed check.
  */
 export async function verifyEveAccessToken(
   accessToken: string,
@@ -62,18 +100,19 @@ export async function verifyEveAccessToken(
   if (typeof header.kid !== 'string' || header.kid === '')
     throw new TokenVerificationError('unknown-kid', 'access token header has no "kid"');
   const key = await ctx.jwks.key(header.kid, ctx.signal);
+  const issuers = acceptedIssuers(await ctx.discoveredIssuer());
 
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(accessToken, key, {
       algorithms: ['RS256'],
-      issuer: [...EVE_ISSUERS],
+      issuer: issuers,
       clockTolerance: ctx.clockToleranceSeconds,
       currentDate: new Date(ctx.now),
       requiredClaims: ['exp', 'sub'],
     }));
   } catch (cause) {
-    throw mapJoseError(cause);
+    throw mapJoseError(cause, issuers);
   }
 
   const aud = payload.aud;
@@ -117,7 +156,7 @@ export async function verifyEveAccessToken(
   };
 }
 
-function mapJoseError(cause: unknown): TokenVerificationError {
+function mapJoseError(cause: unknown, issuers: readonly string[]): TokenVerificationError {
   if (cause instanceof joseErrors.JWTExpired)
     return new TokenVerificationError('expired', 'access token has expired', { cause });
   if (cause instanceof joseErrors.JWSSignatureVerificationFailed)
@@ -128,7 +167,7 @@ function mapJoseError(cause: unknown): TokenVerificationError {
     if (cause.claim === 'iss')
       return new TokenVerificationError(
         'issuer',
-        `access token issuer is not ${EVE_ISSUERS.join(' or ')}`,
+        `access token issuer is not one of ${issuers.join(', ')}`,
         { cause },
       );
     return new TokenVerificationError(

@@ -9,7 +9,8 @@ import type { FaultInjector } from './faults.js';
 import type { BucketLimiter, ErrorLimiter } from './limits.js';
 import { checkBody } from './request-body.js';
 import type { Outcome, ResourceResponder } from './resources.js';
-import type { SpecVersion, SpecVersions } from './versions.js';
+import type { ServedVersion } from './blend.js';
+import type { SpecVersions } from './versions.js';
 
 /** Everything the ESI handler reads; built once by startSimulator. */
 export interface EsiDeps {
@@ -72,7 +73,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 interface Served {
   readonly outcome: Outcome;
   /** Absent for a CORS preflight, which no version serves. */
-  readonly version?: SpecVersion;
+  readonly version?: ServedVersion;
   readonly op?: OperationSpec;
   readonly fault?: 'reset' | 'truncate';
   readonly resourceKey?: string;
@@ -154,7 +155,7 @@ export class EsiHandler {
     }
 
     let op: OperationSpec | undefined;
-    let version: SpecVersion | undefined;
+    let version: ServedVersion | undefined;
     let fault: 'reset' | 'truncate' | undefined;
     let outcome: Outcome;
     try {

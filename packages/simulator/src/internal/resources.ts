@@ -91,7 +91,7 @@ export class ResourceResponder {
    * the shape, while the seed (method, path, parameters, window) is the same for every version.
    */
   respond(
-    version: { readonly date: string; readonly bodies: BodyFactory },
+    version: { readonly date: string; readonly bodies: Pick<BodyFactory, 'build'> },
     op: OperationSpec,
     params: Readonly<Record<string, unknown>>,
     requestBody: unknown,

@@ -53,10 +53,13 @@ export interface SimStation {
  * generated id of these kinds lies in its range; `plausible-data.test.ts` checks it.
  */
 export const ID_RANGES = {
-  /** Characters created 2010–2016, and the newer range (both below 2^31). */
+  /**
+   * Characters created 2010–2016, and those created after 2016-05-30 (2,100,000,000 up to
+   * 2,147,483,647: ids stay signed 32-bit integers). Upper bounds here are exclusive.
+   */
   character: [
     [90_000_000, 98_000_000],
-    [2_100_000_000, 2_112_000_000],
+    [2_100_000_000, 2 ** 31],
   ],
   playerCorporation: [[98_000_000, 99_000_000]],
   npcCorporation: [[1_000_000, 2_000_000]],
@@ -200,13 +203,16 @@ const SKILLS: readonly UniverseEntity[] = [
   { id: 3449, name: 'Navigation', category: 'inventory_type' },
 ];
 
+/** Half of the post-2016 character range 2,100,000,000–2,147,483,647. */
+const NEW_ERA_HALF = (2 ** 31 - 2_100_000_000) / 2;
+
 /** Science and Trade Institute: where new characters start. */
 const NPC_CORP_ID = 1000045;
 
 /**
  * Builds the universe for a seed: 10 characters in 4 player corporations (plus one in an NPC
  * corporation), 2 alliances. Eight character ids are in the 90M–98M range, two in the newer
- * 2.1e9 range; structure and item ids lie above 2^31, as on EVE.
+ * 2,100,000,000–2,147,483,647 range; structure and item ids lie above 2^31, as on EVE.
  */
 export function createUniverse(seed: number): Universe {
   const rng = new Prng(`universe:${seed}`);
@@ -225,11 +231,12 @@ export function createUniverse(seed: number): Universe {
 
   const characterIds: number[] = [];
   for (let i = 0; i < 10; i++) {
-    // Eight older characters spread over 90M–98M (one million each), two of the newer era.
+    // Eight older characters spread over 90M–98M (one million each), two of the newer era,
+    // each in its half of 2.1e9–2^31 so they stay distinct.
     characterIds.push(
       i < 8
         ? 90_000_000 + i * 1_000_000 + rng.int(1, 999_999)
-        : 2_100_000_000 + (i - 8) * 6_000_000 + rng.int(1, 5_999_999),
+        : 2_100_000_000 + (i - 8) * NEW_ERA_HALF + rng.int(1, NEW_ERA_HALF - 1),
     );
   }
   const corpIds = [0, 1, 2, 3].map((i) => 98_000_000 + i * 100_000 + rng.int(1, 99_999));

@@ -10,6 +10,7 @@ import {
 import type { SimulatorClock } from '../clock.js';
 import { SimulatorError } from '../errors.js';
 import { BodyFactory } from './bodies.js';
+import { blendFor, type ServedVersion } from './blend.js';
 import { SchemaGenerator } from './datagen.js';
 import { Router } from './router.js';
 import type { Universe } from './universe.js';
@@ -18,10 +19,9 @@ import type { Universe } from './universe.js';
 export type SpecSource = string | object;
 
 /** One loaded spec version: what ESI served at its compatibility date. */
-export interface SpecVersion {
+export interface SpecVersion extends ServedVersion {
   /** `info.version` of the spec, e.g. `2025-12-16`. */
   readonly date: string;
-  readonly table: OperationTable;
   readonly bodies: BodyFactory;
   /** Built on the first request at this date: most runs only ever use one version. */
   readonly router: Router;
@@ -29,7 +29,7 @@ export interface SpecVersion {
 
 /** The version a request is served with, or why its date is refused (`400`). */
 export type DateChoice =
-  | { readonly version: SpecVersion; readonly problem?: undefined }
+  | { readonly version: ServedVersion; readonly problem?: undefined }
   | { readonly version?: undefined; readonly problem: string };
 
 const ESI_DAY_OFFSET_MS = 11 * 3_600_000;
@@ -111,9 +111,11 @@ export function baselineDate(tables: readonly OperationTable[]): string {
 
 /**
  * The loaded spec versions and the rule that picks one per request: the newest version whose
- * date is on or before the requested `X-Compatibility-Date`; no date → the oldest version; a
- * date before `minimum` (the oldest ESI supports) → refused; a supported date older than every
- * loaded version → the oldest version, the nearest the simulator has.
+ * date is on or before the requested `X-Compatibility-Date`, with the routes a newer version
+ * dates (by their own `x-compatibility-date`) after it and on or before the request taken from
+ * that newer version (see blend.ts); no date → the oldest version; a date before `minimum` (the
+ * oldest ESI supports) → refused; a supported date older than every loaded version → the oldest
+ * version, the nearest the simulator has.
  */
 export class SpecVersions {
   /** Oldest first. */
@@ -121,6 +123,8 @@ export class SpecVersions {
   /** The oldest date accepted. */
   readonly minimum: string;
   readonly #clock: SimulatorClock;
+  /** Blends of loaded versions for dates between them, by label. */
+  readonly #blends = new Map<string, ServedVersion>();
 
   constructor(
     specs: readonly { date: string; table: OperationTable; document: unknown }[],
@@ -178,6 +182,8 @@ export class SpecVersions {
     }
     let chosen = this.oldest;
     for (const v of this.all) if (v.date <= requested) chosen = v;
-    return { version: chosen };
+    const newer = this.all.filter((v) => v.date > requested);
+    if (newer.length === 0 || chosen.date > requested) return { version: chosen };
+    return { version: blendFor(chosen, newer, requested, this.#blends) };
   }
 }

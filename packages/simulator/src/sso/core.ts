@@ -57,8 +57,6 @@ type Counter = Exclude<keyof SsoStats, 'tokenErrors' | 'refreshesByCharacter'>;
 const VERIFIED_CACHE_SIZE = 4096;
 
 const SUBJECT = /^CHARACTER:EVE:([1-9][0-9]*)$/;
-/** What EVE's tokens carry, and what verifiers with EVE's issuers hard-wired accept. */
-const EVE_ISSUER = 'https://login.eveonline.com';
 
 /**
  * The SSO's state and the operations every endpoint shares: issuing and verifying tokens.
@@ -105,18 +103,13 @@ export class SsoCore {
   /** The `issuer` the metadata publishes; `base` is the server's origin as the caller reached it. */
   metadataIssuer(base: string): string {
     const { issuer } = this.options;
-    return issuer === undefined || issuer === 'self' ? base : issuer;
+    return issuer === 'self' ? base : issuer;
   }
 
   /** The `iss` a token for `clientId` carries: the issuer, or its bare host for `issuerForm: 'host'`. */
   tokenIssuer(clientId: string): string {
     const { issuer } = this.options;
-    const url =
-      issuer === undefined
-        ? EVE_ISSUER
-        : issuer === 'self'
-          ? (this.baseUrl ?? 'http://127.0.0.1')
-          : issuer.replace(/\/$/, '');
+    const url = issuer === 'self' ? (this.baseUrl ?? 'http://127.0.0.1') : issuer;
     return this.client(clientId)?.issuerForm === 'host' ? new URL(url).host : url;
   }
 

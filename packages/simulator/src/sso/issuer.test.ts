@@ -126,18 +126,41 @@ describe('issuer', () => {
     ).rejects.toThrow(/iss/);
   });
 
-  it('unset: metadata names the server URL, tokens carry EVE’s issuer (what esikit core’s verifier needs)', async () => {
+  it("unset: 'self', so metadata and tokens agree on the server URL (bare host per client)", async () => {
     await using fx = await sso(undefined);
     const meta = (await (
       await request(`${fx.url}/.well-known/oauth-authorization-server`)
     ).body.json()) as { issuer: string };
     expect(meta.issuer).toBe(fx.url);
-    const issued = await fx.sso.issueTokens({
+    const url = await fx.sso.issueTokens({ characterId: CHARACTERS[0]!.id, scopes: [] });
+    expect(decodeJwt(url.access_token).iss).toBe(fx.url);
+    const host = await fx.sso.issueTokens({
       characterId: CHARACTERS[0]!.id,
       scopes: [],
       clientId: HOST_CLIENT.clientId,
     });
-    expect(decodeJwt(issued.access_token).iss).toBe('login.eveonline.com');
+    expect(decodeJwt(host.access_token).iss).toBe(new URL(fx.url).host);
+    // And through a real login, checked the way openid-client + jose users check it.
+    const config = await discover(new URL(fx.url), URL_CLIENT);
+    const tokens = await login(config, CHARACTERS[1]!.id);
+    const { payload } = await jwtVerify(
+      tokens.access_token,
+      createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!)),
+      {
+        issuer: config.serverMetadata().issuer,
+        audience: URL_CLIENT.clientId,
+        currentDate: new Date(fx.clock.now()),
+      },
+    );
+    expect(payload.iss).toBe(fx.url);
+  });
+
+  it('an issuer given with a trailing slash is published and carried without it', async () => {
+    await using fx = await sso('https://login.eveonline.com/');
+    const meta = (await (
+      await request(`${fx.url}/.well-known/oauth-authorization-server`)
+    ).body.json()) as { issuer: string };
+    expect(meta.issuer).toBe('https://login.eveonline.com');
     const url = await fx.sso.issueTokens({ characterId: CHARACTERS[0]!.id, scopes: [] });
     expect(decodeJwt(url.access_token).iss).toBe('https://login.eveonline.com');
   });

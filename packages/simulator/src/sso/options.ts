@@ -13,16 +13,14 @@ export interface SsoServerOptions {
   /** Registered applications. A client without `clientSecret` is public and must use PKCE. */
   readonly clients: readonly SsoClientRegistration[];
   /**
-   * The issuer identifier. Set, it is published as `issuer` in
-   * `/.well-known/oauth-authorization-server` AND carried as `iss` in every access token (in the
-   * client's `issuerForm`), consistent as on EVE: `'https://login.eveonline.com'` (clients then
-   * discover from the well-known URL itself, or configure the metadata statically, since the
-   * issuer is not the server's URL), or `'self'` for the server's own base URL (what clients that
-   * discover from the server URL and check `iss` against the discovered issuer need).
-   * Unset, the metadata names the server's base URL (so discovery from it works) while tokens
-   * carry EVE's `https://login.eveonline.com` (so verifiers that accept only EVE's issuers, such
-   * as esikit's, work): the one combination that is not consistent, kept for those verifiers.
-   * @default undefined
+   * The issuer identifier, published as `issuer` in `/.well-known/oauth-authorization-server`
+   * AND carried as `iss` in every access token (in the client's `issuerForm`), consistent as on
+   * EVE: `'self'` for the server's own base URL (what clients that discover from the server URL
+   * and check `iss` against the discovered issuer need: openid-client, jose, esikit core), or an
+   * origin such as `'https://login.eveonline.com'` (clients then discover from the well-known
+   * URL itself, or configure the metadata statically, since the issuer is not the server's
+   * URL). A trailing slash is dropped.
+   * @default 'self'
    */
   readonly issuer?: string;
   /** Access token lifetime (`exp - iat`). @default 1200 */
@@ -46,8 +44,8 @@ export interface NormalizedSsoOptions {
   readonly clock: SimulatorClock;
   readonly characters: readonly SimCharacter[];
   readonly clients: ReadonlyMap<string, SsoClientRegistration>;
-  /** `'self'`, an issuer URL, or undefined for the split default (see SsoServerOptions.issuer). */
-  readonly issuer: string | undefined;
+  /** `'self'` or an issuer origin without a trailing slash (see SsoServerOptions.issuer). */
+  readonly issuer: string;
   readonly accessTokenTtlSeconds: number;
   readonly seed: number | undefined;
   readonly scopes: ReadonlySet<string> | undefined;
@@ -136,13 +134,18 @@ export function normalizeOptions(options: SsoServerOptions): NormalizedSsoOption
     clientMap.set(c.clientId, c);
   });
 
-  const { issuer } = options;
+  const issuerOption: unknown = options.issuer ?? 'self';
   if (
-    issuer !== undefined &&
-    issuer !== 'self' &&
-    (typeof issuer !== 'string' || !/^https?:\/\/[^/?#]+\/?$/.test(issuer))
+    issuerOption !== 'self' &&
+    (typeof issuerOption !== 'string' || !/^https?:\/\/[^/?#]+\/?$/.test(issuerOption))
   )
-    fail('issuer', "'self' or an http(s) origin such as 'https://login.eveonline.com'", issuer);
+    fail(
+      'issuer',
+      "'self' or an http(s) origin such as 'https://login.eveonline.com'",
+      options.issuer,
+    );
+  // Metadata and tokens must spell it identically, and verifiers compare strings.
+  const issuer = (issuerOption as string).replace(/\/$/, '');
   // expires_in is reported one second short of the lifetime, like EVE (1199 for 1200).
   const accessTokenTtlSeconds = int(
     'accessTokenTtlSeconds',

@@ -64,7 +64,8 @@ describe('authorization code with a client secret', () => {
       owner: c.ownerHash,
       exp: now + 1200,
       iat: now,
-      iss: 'https://login.eveonline.com',
+      // The default issuer 'self': the SSO's own URL, as its metadata publishes.
+      iss: env.fx.url,
     });
     // Same members in the same order as a real EVE token.
     const examples = readSharedEsi('sso/jwt_access_token_claims_examples.json') as {

@@ -1,6 +1,7 @@
 // Test support: a simulator per test file and an SSO/manager wired to it. Used by this
 // package's tests and the bulk-refresh benchmark; not exported.
 import { fileURLToPath } from 'node:url';
+import { findSpecFile } from '@esikit/spec';
 import {
   DEFAULT_CLIENT,
   DEFAULT_PUBLIC_CLIENT,
@@ -20,15 +21,24 @@ export const WEB_CLIENT = {
 };
 export const PUBLIC_CLIENT = { clientId: DEFAULT_PUBLIC_CLIENT.clientId };
 
-/** The ESI spec: `ESI_SPEC_FILE` (relative to the repo root) or the shared copy. */
+/**
+ * The ESI spec: `ESI_SPEC_FILE` (relative to the repo root), else the copy codegen downloaded into
+ * `.cache/esi/`, else the shared copy next to the checkout.
+ */
 export function specFile(): string {
+  const root = new URL('../../../../../', import.meta.url);
   const env = process.env.ESI_SPEC_FILE;
-  if (env) return fileURLToPath(new URL(env, new URL('../../../../../', import.meta.url)));
-  return fileURLToPath(new URL('../../../../../../shared/esi/openapi.json', import.meta.url));
+  if (env) return fileURLToPath(new URL(env, root));
+  return (
+    findSpecFile(fileURLToPath(root), {}) ??
+    fileURLToPath(new URL('../../../../../../shared/esi/openapi.json', import.meta.url))
+  );
 }
 
-export async function startSim(): Promise<Simulator> {
-  return startSimulator({ spec: specFile() });
+export async function startSim(
+  options: Omit<Parameters<typeof startSimulator>[0], 'spec'> = {},
+): Promise<Simulator> {
+  return startSimulator({ spec: specFile(), ...options });
 }
 
 /** An SSO client for the simulator's confidential client (or public with `public: true`). */
