@@ -1,0 +1,292 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  TokenError,
+  type CallbackRedirect,
+  type NewToken,
+  type StoreCallOptions,
+  type Token,
+  type TokenChanges,
+  type TokenFilter,
+  type TokenStore,
+} from '@esikit/core/sso';
+import {
+  EsikitCallbackRedirect,
+  EsikitToken,
+  type EsikitCallbackRedirectRow,
+  type EsikitTokenRow,
+} from './entities.js';
+import { EsikitDatabaseError } from './errors.js';
+import * as cas from './internal/cas.js';
+import { assertMigrated, describeDbError } from './internal/schema.js';
+
+/** Options of {@link MikroOrmTokenStore}. */
+export interface MikroOrmTokenStoreOptions {
+  /**
+   * An entity manager of a MikroORM (`@mikro-orm/postgresql`) whose config includes
+   * `esikitEntities`; the store forks it for every call and never flushes it.
+   */
+  em: EntityManager;
+  /**
+   * Check on first use that the esikit migrations are applied, failing with an error that
+   * names the migrate command otherwise. `openEsikitDatabase` checks at open and turns this off.
+   * @default true
+   */
+  checkMigrations?: boolean;
+}
+
+// Ids are bigserial: anything else cannot name a token, so it is answered without a query.
+const ID_RE = /^[1-9][0-9]{0,17}$/;
+
+/**
+ * A {@link TokenStore} on MikroORM + PostgreSQL (real, or embedded PGlite through
+ * `openEsikitDatabase`). Compare-and-set, the refresh lease and taking a login are each one SQL
+ * statement, so any number of processes sharing the database refresh each token once; scope
+ * filters run in SQL on a GIN index. Passes core's `tokenStoreContract`; `EncryptedTokenStore`
+ * composes over it. Failures are core's `TokenError` with code `ESIKIT_TOKEN_STORE_FAILED`, whose
+ * message never contains token values.
+ *
+ * @example
+ * const orm = await MikroORM.init({ clientUrl, entities: [User, ...esikitEntities] });
+ * const store = new MikroOrmTokenStore({ em: orm.em });
+ * const tokens = new TokenManager({ sso, store });
+ */
+export class MikroOrmTokenStore implements TokenStore {
+  readonly #em: EntityManager;
+  #migrated: Promise<void> | undefined;
+
+  constructor(options: MikroOrmTokenStoreOptions) {
+    if (options === null || typeof options !== 'object')
+      throw new EsikitDatabaseError(
+        'ESIKIT_DB_INVALID_OPTION',
+        `MikroOrmTokenStore options must be an object, got ${typeof options}`,
+      );
+    const em = options.em as Partial<EntityManager> | null | undefined;
+    if (em === null || typeof em !== 'object' || typeof em.fork !== 'function')
+      throw new EsikitDatabaseError(
+        'ESIKIT_DB_INVALID_OPTION',
+        `em must be a MikroORM EntityManager (orm.em), got ${em === null ? 'null' : typeof em}`,
+      );
+    if (options.checkMigrations !== undefined && typeof options.checkMigrations !== 'boolean')
+      throw new EsikitDatabaseError(
+        'ESIKIT_DB_INVALID_OPTION',
+        `checkMigrations must be a boolean, got ${typeof options.checkMigrations}`,
+      );
+    this.#em = options.em;
+    if (options.checkMigrations === false) this.#migrated = Promise.resolve();
+  }
+
+  async create(token: NewToken, now: number, options?: StoreCallOptions): Promise<Token> {
+    return this.#run('create a token', options, async (em) => {
+      const row = em.create(EsikitToken, {
+        created: now,
+        updated: now,
+        version: 1,
+        accessToken: token.accessToken,
+        refreshToken: token.refreshToken ?? null,
+        characterId: token.characterId,
+        characterName: token.characterName,
+        tokenType: token.tokenType,
+        ownerHash: token.ownerHash,
+        ssoVersion: token.ssoVersion,
+        userId: token.userId ?? null,
+        scopes: [...token.scopes],
+        expiresAt: token.expiresAt,
+      });
+      await em.flush();
+      return toToken(row);
+    });
+  }
+
+  async get(id: string, options?: StoreCallOptions): Promise<Token | undefined> {
+    return this.#run('read a token', options, async (em) => {
+      if (!ID_RE.test(id)) return undefined;
+      const row = await em.findOne(EsikitToken, { id });
+      return row === null ? undefined : toToken(row);
+    });
+  }
+
+  async find(filter: TokenFilter, options?: StoreCallOptions): Promise<Token[]> {
+    return this.#run('find tokens', options, async (em) => {
+      const rows = await em.find(EsikitToken, where(filter), {
+        orderBy: { created: 'asc', id: 'asc' },
+      });
+      return rows.map(toToken);
+    });
+  }
+
+  async update(
+    id: string,
+    expectedVersion: number,
+    changes: TokenChanges,
+    now: number,
+    options?: StoreCallOptions,
+  ): Promise<Token | undefined> {
+    return this.#run('update a token', options, async (em) => {
+      if (!ID_RE.test(id)) return undefined;
+      const row = await cas.compareAndSet(execute(em), id, expectedVersion, changes, now);
+      return row === undefined ? undefined : toToken(em.map(EsikitToken, row));
+    });
+  }
+
+  async delete(id: string, expectedVersion?: number, options?: StoreCallOptions): Promise<boolean> {
+    return this.#run('delete a token', options, async (em) => {
+      if (!ID_RE.test(id)) return false;
+      return cas.compareAndDelete(execute(em), id, expectedVersion);
+    });
+  }
+
+  async acquireLease(
+    key: string,
+    holder: string,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean> {
+    return this.#run('take a refresh lease', options, async (em) => {
+      return (await cas.acquireLease(execute(em), key, holder, ttlMs)) !== undefined;
+    });
+  }
+
+  async renewLease(
+    key: string,
+    holder: string,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean> {
+    return this.#run('renew a refresh lease', options, (em) =>
+      cas.renewLease(execute(em), key, holder, ttlMs),
+    );
+  }
+
+  async releaseLease(key: string, holder: string, options?: StoreCallOptions): Promise<void> {
+    return this.#run('release a refresh lease', options, (em) =>
+      cas.releaseLease(execute(em), key, holder),
+    );
+  }
+
+  async saveCallbackRedirect(
+    redirect: CallbackRedirect,
+    options?: StoreCallOptions,
+  ): Promise<void> {
+    return this.#run('save a login', options, async (em) => {
+      await em.upsert(EsikitCallbackRedirect, {
+        state: redirect.state,
+        sessionKey: redirect.sessionKey,
+        returnUrl: redirect.returnUrl ?? null,
+        codeVerifier: redirect.codeVerifier ?? null,
+        scopes: [...redirect.scopes],
+        userId: redirect.userId ?? null,
+        created: redirect.created,
+      });
+    });
+  }
+
+  async takeCallbackRedirect(
+    state: string,
+    options?: StoreCallOptions,
+  ): Promise<CallbackRedirect | undefined> {
+    return this.#run('take a login', options, async (em) => {
+      const row = await cas.takeCallbackRedirect(execute(em), state);
+      return row === undefined ? undefined : toRedirect(em.map(EsikitCallbackRedirect, row));
+    });
+  }
+
+  async deleteCallbackRedirectsBefore(cutoff: number, options?: StoreCallOptions): Promise<number> {
+    return this.#run('delete old logins', options, (em) =>
+      em.nativeDelete(EsikitCallbackRedirect, { created: { $lt: cutoff } }),
+    );
+  }
+
+  /**
+   * One store call on a fresh fork: checks the signal, the schema (once), and turns database
+   * failures into a secret-free `TokenError`.
+   */
+  async #run<T>(
+    what: string,
+    options: StoreCallOptions | undefined,
+    op: (em: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    options?.signal?.throwIfAborted();
+    const em = this.#em.fork({ clear: true, useContext: false });
+    try {
+      if (this.#migrated === undefined) {
+        const check = assertMigrated(execute(em));
+        this.#migrated = check;
+        // A failed check (database down) is retried by the next call.
+        check.catch(() => {
+          if (this.#migrated === check) this.#migrated = undefined;
+        });
+      }
+      await this.#migrated;
+      const result = await op(em);
+      return result;
+    } catch (error) {
+      if (error instanceof EsikitDatabaseError) throw error;
+      throw new TokenError(
+        'ESIKIT_TOKEN_STORE_FAILED',
+        `PostgreSQL token store failed to ${what}: ${describeDbError(error)}`,
+        // Not the original error: MikroORM's carries the SQL with its bound token values.
+        { cause: new Error(describeDbError(error)) },
+      );
+    }
+  }
+}
+
+function execute(em: EntityManager): cas.Execute {
+  return (sql, params) =>
+    em
+      .getConnection()
+      .execute<cas.Row[]>(sql, params as unknown[], 'all', em.getTransactionContext());
+}
+
+function where(filter: TokenFilter): FilterQuery<EsikitTokenRow> {
+  const q: FilterQuery<EsikitTokenRow> & Record<string, unknown> = {};
+  if (filter.characterId !== undefined) q.characterId = filter.characterId;
+  if (filter.userId !== undefined) q.userId = filter.userId;
+  if (filter.ownerHash !== undefined) q.ownerHash = filter.ownerHash;
+  const expires: Record<string, number> = {};
+  if (filter.expiredAt !== undefined) expires.$lte = filter.expiredAt;
+  if (filter.validAt !== undefined) expires.$gt = filter.validAt;
+  if (Object.keys(expires).length > 0) q.expiresAt = expires;
+  const scopes: Record<string, string[]> = {};
+  // @> and <@ are answered from the GIN index; together they mean "the same set".
+  if (filter.requireScopes !== undefined && filter.requireScopes.length > 0)
+    scopes.$contains = [...filter.requireScopes];
+  if (filter.requireScopesExact !== undefined) {
+    scopes.$contains = [...new Set([...(scopes.$contains ?? []), ...filter.requireScopesExact])];
+    scopes.$contained = [...filter.requireScopesExact];
+  }
+  if (Object.keys(scopes).length > 0) q.scopes = scopes;
+  return q;
+}
+
+function toToken(row: EsikitTokenRow): Token {
+  return Object.freeze({
+    id: String(row.id),
+    created: Number(row.created),
+    updated: Number(row.updated),
+    version: Number(row.version),
+    accessToken: row.accessToken,
+    refreshToken: row.refreshToken ?? undefined,
+    characterId: Number(row.characterId),
+    characterName: row.characterName,
+    tokenType: row.tokenType,
+    ownerHash: row.ownerHash,
+    ssoVersion: Number(row.ssoVersion),
+    userId: row.userId ?? undefined,
+    scopes: Object.freeze([...row.scopes]),
+    expiresAt: Number(row.expiresAt),
+  });
+}
+
+function toRedirect(row: EsikitCallbackRedirectRow): CallbackRedirect {
+  return Object.freeze({
+    state: row.state,
+    sessionKey: row.sessionKey,
+    returnUrl: row.returnUrl ?? undefined,
+    codeVerifier: row.codeVerifier ?? undefined,
+    scopes: Object.freeze([...row.scopes]),
+    userId: row.userId ?? undefined,
+    created: Number(row.created),
+  });
+}
