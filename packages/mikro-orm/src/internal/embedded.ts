@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EsikitDatabaseError } from '../errors.js';
 import { acquireLockfile, type HeldLock } from './lockfile.js';
@@ -24,9 +25,12 @@ const PORT = 5432;
 // gets a thread of its own; the app talks to it through the ordinary PostgreSQL protocol.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { createRequire } = require('node:module');
 (async () => {
-  const { PGlite } = await import(workerData.pglite);
-  const { PGLiteSocketServer } = await import(workerData.socket);
+  // Resolved from this package (an eval'd worker has no location of its own).
+  const load = createRequire(workerData.from);
+  const { PGlite } = load('@electric-sql/pglite');
+  const { PGLiteSocketServer } = load('@electric-sql/pglite-socket');
   const db = await PGlite.create(workerData.dataDir ?? 'memory://');
   // One backend: PGlite runs one session, so one connection (more get ECONNRESET).
   const server = new PGLiteSocketServer({ db, path: workerData.socketPath, maxConnections: 1 });
@@ -67,8 +71,7 @@ export async function startEmbeddedPostgres(
     worker = new Worker(WORKER, {
       eval: true,
       workerData: {
-        pglite: import.meta.resolve('@electric-sql/pglite'),
-        socket: import.meta.resolve('@electric-sql/pglite-socket'),
+        from: fileURLToPath(import.meta.url),
         // PGlite keeps its files in a subdirectory, so the lockfile sits beside them.
         dataDir: dataDir === undefined ? undefined : join(dataDir, 'pgdata'),
         socketPath: join(socketDir, `.s.PGSQL.${PORT}`),

@@ -1,0 +1,85 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sampleToken, tokenStoreContract } from '@esikit/core/sso';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openEsikitDatabase, type EsikitDatabase } from './index.js';
+import { truncateEsikitTables } from './testing/postgres.js';
+
+// The embedded database needs nothing installed, so this suite always runs. One in-memory
+// instance serves the whole contract (a fresh PGlite costs seconds); tables are emptied between
+// tests.
+describe('embedded PGlite in memory', () => {
+  let db: EsikitDatabase;
+  beforeAll(async () => {
+    db = await openEsikitDatabase({ dataDir: ':memory:', env: {} });
+  }, 60_000);
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('opens the embedded kind, migrated', () => {
+    expect(db.kind).toBe('embedded');
+    expect(db.dataDir).toBeUndefined();
+  });
+
+  tokenStoreContract(
+    'MikroOrmTokenStore on PGlite',
+    { describe, it, beforeEach, afterEach },
+    async () => {
+      await truncateEsikitTables(db.orm);
+      return { store: db.store };
+    },
+  );
+});
+
+describe('embedded PGlite in a directory', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'esikit-pglite-test-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps tokens across a restart, and refuses a second opener while open', async () => {
+    const dataDir = join(dir, 'db');
+    const first = await openEsikitDatabase({ dataDir, env: {} });
+    let id: string;
+    try {
+      expect(first.dataDir).toBe(dataDir);
+      id = (await first.store.create(sampleToken({ userId: 'u1' }), 1000)).id;
+      await first.store.saveCallbackRedirect({
+        state: 'state-1',
+        sessionKey: 's',
+        returnUrl: undefined,
+        codeVerifier: undefined,
+        scopes: ['publicData'],
+        userId: 'u1',
+        created: 1000,
+      });
+      const second = openEsikitDatabase({ dataDir, env: {} });
+      await expect(second).rejects.toMatchObject({
+        name: 'EsikitDatabaseError',
+        code: 'ESIKIT_DB_LOCKED',
+      });
+      await expect(second).rejects.toThrow(
+        new RegExp(
+          `${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is already open in process ${process.pid}`,
+        ),
+      );
+    } finally {
+      await first.close();
+    }
+    // Closed: the lockfile is gone, and everything committed is still there.
+    const again = await openEsikitDatabase({ dataDir, env: {} });
+    try {
+      const token = await again.store.get(id);
+      expect(token?.userId).toBe('u1');
+      expect(token?.version).toBe(1);
+      expect((await again.store.takeCallbackRedirect('state-1'))?.userId).toBe('u1');
+    } finally {
+      await again.close();
+    }
+  }, 120_000);
+});
