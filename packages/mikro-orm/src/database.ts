@@ -195,6 +195,9 @@ function initOrm(
     driverOptions: {
       connection: { connectionTimeoutMillis: connectTimeoutMs },
       acquireConnectionTimeout: Math.max(connectTimeoutMs, 10_000),
+      // knex warns on the console when a pooled connection drops; the next query reports it
+      // as a typed error instead.
+      log: { warn: noop, error: noop, deprecate: noop, debug: noop },
     },
     // Connect lazily: the caller checks the connection and reports it as a typed error.
     connect: false,
@@ -288,3 +291,5 @@ function describeValue(value: unknown): string {
 function optionError(message: string): EsikitDatabaseError {
   return new EsikitDatabaseError('ESIKIT_DB_INVALID_OPTION', message);
 }
+
+function noop(): void {}
