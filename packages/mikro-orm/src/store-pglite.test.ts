@@ -1,4 +1,6 @@
+import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sampleToken, tokenStoreContract } from '@esikit/core/sso';
@@ -80,6 +82,42 @@ describe('embedded PGlite in a directory', () => {
       expect((await again.store.takeCallbackRedirect('state-1'))?.userId).toBe('u1');
     } finally {
       await again.close();
+    }
+  }, 120_000);
+
+  it('another process on an open directory gets a clear error; after a kill -9 the directory opens again, data intact', async () => {
+    // The directory of the test above, if it ran: reopening costs less than creating one.
+    const dataDir = join(dir, 'db');
+    const child = fork(
+      fileURLToPath(new URL('./testing/embedded-child.ts', import.meta.url)),
+      [dataDir],
+      {
+        execArgv: ['--import', 'tsx', '--conditions=@esikit/source'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const first = await new Promise<Record<string, unknown>>((resolve) =>
+        child.once('message', (m) => resolve(m as Record<string, unknown>)),
+      );
+      expect(first).toMatchObject({ opened: true });
+      // This process is the second opener now.
+      const error = await openEsikitDatabase({ dataDir, env: {} }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'EsikitDatabaseError', code: 'ESIKIT_DB_LOCKED' });
+      expect((error as Error).message).toContain(`is already open in process ${child.pid}`);
+      // The holder dies without closing anything: its lockfile stays behind, stale.
+      child.kill('SIGKILL');
+      await exited;
+      const db = await openEsikitDatabase({ dataDir, env: {} });
+      try {
+        const token = await db.store.get(first.tokenId as string);
+        expect(token?.userId).toBe('from-child');
+      } finally {
+        await db.close();
+      }
+    } finally {
+      child.kill('SIGKILL');
     }
   }, 120_000);
 });

@@ -1,4 +1,10 @@
-import { sampleToken, tokenStoreContract } from '@esikit/core/sso';
+import { randomBytes } from 'node:crypto';
+import {
+  EncryptedTokenStore,
+  sampleToken,
+  TokenCipher,
+  tokenStoreContract,
+} from '@esikit/core/sso';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openEsikitDatabase, type EsikitDatabase } from './index.js';
 import {
@@ -30,6 +36,32 @@ describePostgres('MikroOrmTokenStore on PostgreSQL', problem, () => {
       return { store: db.store };
     },
   );
+
+  const cipher = new TokenCipher({ keys: { k1: randomBytes(32) }, currentKeyId: 'k1' });
+  tokenStoreContract(
+    'EncryptedTokenStore(MikroOrmTokenStore) on PostgreSQL',
+    { describe, it, beforeEach, afterEach },
+    async () => {
+      await truncateEsikitTables(db.orm);
+      return { store: new EncryptedTokenStore(db.store, cipher) };
+    },
+  );
+
+  it('EncryptedTokenStore over it: the database holds only ciphertext', async () => {
+    await truncateEsikitTables(db.orm);
+    const input = sampleToken();
+    const created = await new EncryptedTokenStore(db.store, cipher).create(input, 1000);
+    const rows = await db.orm.em
+      .getConnection()
+      .execute<{ access_token: string; refresh_token: string }[]>(
+        'select access_token, refresh_token from esikit_token where id = ?',
+        [created.id],
+      );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.access_token).not.toContain(input.accessToken);
+    expect(rows[0]!.refresh_token).not.toContain(input.refreshToken!);
+    expect(TokenCipher.keyIdOf(rows[0]!.refresh_token)).toBe('k1');
+  });
 
   it('the entities match the migrations: a schema diff proposes nothing', async () => {
     const diff = await db.orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false });
