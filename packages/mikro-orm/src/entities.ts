@@ -70,7 +70,8 @@ export type EsikitCallbackRedirectRow = InferEntity<typeof EsikitCallbackRedirec
 /**
  * A refresh lease: who may call SSO for a token right now, and until when (database clock, so
  * every process judges expiry by one clock). `fence` grows by one on every acquisition; a holder
- * whose lease expired can tell it has been superseded.
+ * whose lease expired can tell it has been superseded. The table is UNLOGGED: leases need no
+ * durability, and taking one then costs no WAL flush.
  *
  * @example
  * const held = await em.find(EsikitRefreshLease, {});

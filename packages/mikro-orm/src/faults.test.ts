@@ -2,12 +2,8 @@ import { importRefreshToken, TokenManager, type Token } from '@esikit/core/sso';
 import type { Simulator } from '@esikit/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEsikitDatabase, type EsikitDatabase } from './index.js';
-import {
-  createTestDatabase,
-  describePostgres,
-  PG_ADMIN_URL,
-  postgresProblem,
-} from './testing/postgres.js';
+import { createTestDatabase, PG_ADMIN_URL, postgresProblem } from './testing/postgres.js';
+import { describePostgres } from './testing/suite.js';
 import { startProxy, type CuttableProxy } from './testing/proxy.js';
 import { simSso, startSim, tokenCalls } from './testing/sim.js';
 

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrateEsikitDatabase, openEsikitDatabase } from './index.js';
-import { createTestDatabase, describePostgres, postgresProblem } from './testing/postgres.js';
+import { createTestDatabase, postgresProblem } from './testing/postgres.js';
+import { describePostgres } from './testing/suite.js';
 
 const problem = await postgresProblem();
 const packageDir = fileURLToPath(new URL('../', import.meta.url));

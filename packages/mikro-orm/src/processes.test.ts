@@ -3,7 +3,8 @@ import type { Simulator } from '@esikit/simulator';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openEsikitDatabase, type EsikitDatabase } from './index.js';
 import { forkChild } from './testing/fork.js';
-import { createTestDatabase, describePostgres, postgresProblem } from './testing/postgres.js';
+import { createTestDatabase, postgresProblem } from './testing/postgres.js';
+import { describePostgres } from './testing/suite.js';
 import { CALLBACK_URL, simSso, startSim, tokenCalls, WEB_CLIENT } from './testing/sim.js';
 
 const problem = await postgresProblem();

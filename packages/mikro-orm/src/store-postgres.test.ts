@@ -7,12 +7,8 @@ import {
 } from '@esikit/core/sso';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openEsikitDatabase, type EsikitDatabase } from './index.js';
-import {
-  createTestDatabase,
-  describePostgres,
-  postgresProblem,
-  truncateEsikitTables,
-} from './testing/postgres.js';
+import { createTestDatabase, postgresProblem, truncateEsikitTables } from './testing/postgres.js';
+import { describePostgres } from './testing/suite.js';
 
 const problem = await postgresProblem();
 

@@ -1,8 +1,7 @@
-// Test support: a PostgreSQL database per test file (created, then dropped), and the rule for a
-// missing server — fail under CI, skip loudly elsewhere. Not exported.
+// Test and bench support: a PostgreSQL database of its own per test file or bench run (created,
+// then dropped). Not exported.
 import { randomBytes } from 'node:crypto';
 import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { describe, it } from 'vitest';
 
 /** Where the tests find PostgreSQL: any database there (used to create and drop their own). */
 export const PG_ADMIN_URL =
@@ -57,38 +56,6 @@ export async function createTestDatabase(
   };
 }
 
-/**
- * `describe` for suites that need PostgreSQL: under CI a missing server is a failing test (the
- * suite must not vanish silently); elsewhere the suite is skipped with a warning naming why.
- */
-export function describePostgres(title: string, problem: string | undefined, fn: () => void): void {
-  if (problem === undefined) {
-    describe(title, fn);
-  } else if (process.env.CI) {
-    describe(title, () => {
-      it('needs PostgreSQL in CI', () => {
-        throw new Error(
-          `PostgreSQL is not reachable at ${redact(PG_ADMIN_URL)} (${problem}); CI is set, so "${title}" must run`,
-        );
-      });
-    });
-  } else {
-    // eslint-disable-next-line no-console -- the point is to be seen in the test output
-    console.warn(
-      `WARNING: "${title}" SKIPPED — PostgreSQL is not reachable at ${redact(PG_ADMIN_URL)} (${problem}).`,
-    );
-    describe(`${title} — SKIPPED: PostgreSQL is not reachable at ${redact(PG_ADMIN_URL)} (${problem})`, () => {
-      it.skip(`start PostgreSQL at ${redact(PG_ADMIN_URL)} to run it`, () => {});
-    });
-  }
-}
-
-function redact(url: string): string {
-  const u = new URL(url);
-  u.password = u.password === '' ? '' : '***';
-  return u.toString();
-}
-
 /** Empties every esikit table (between contract tests sharing one database). */
 export async function truncateEsikitTables(orm: MikroORM): Promise<void> {
   await orm.em
@@ -96,4 +63,11 @@ export async function truncateEsikitTables(orm: MikroORM): Promise<void> {
     .execute(
       'truncate esikit_token, esikit_callback_redirect, esikit_refresh_lease restart identity',
     );
+}
+
+/** The URL with its password masked, for messages. */
+export function redact(url: string): string {
+  const u = new URL(url);
+  u.password = u.password === '' ? '' : '***';
+  return u.toString();
 }
