@@ -8,7 +8,12 @@ import { assertMigrated, describeDbError, MIGRATIONS_TABLE } from './internal/sc
 import { esikitMigrations } from './migrations/index.js';
 import { MikroOrmTokenStore } from './store.js';
 
-/** Options of {@link openEsikitDatabase}. */
+/**
+ * Options of {@link openEsikitDatabase}.
+ *
+ * @example
+ * const options: EsikitDatabaseOptions = { dataDir: '/var/lib/my-app/esikit' };
+ */
 export interface EsikitDatabaseOptions {
   /**
    * PostgreSQL URL (`postgresql://user:pass@host:5432/db`). Use a database of its own: schema
@@ -44,7 +49,13 @@ export interface EsikitDatabaseOptions {
   signal?: AbortSignal;
 }
 
-/** An open esikit database: the MikroORM, the token store on it, and `close()`. */
+/**
+ * An open esikit database: the MikroORM, the token store on it, and `close()`.
+ *
+ * @example
+ * const db: EsikitDatabase = await openEsikitDatabase();
+ * if (db.kind === 'embedded') console.log(`tokens kept in ${db.dataDir ?? 'memory'}`);
+ */
 export interface EsikitDatabase {
   /** `'postgresql'` for a URL, `'embedded'` for PGlite. */
   readonly kind: 'postgresql' | 'embedded';
@@ -122,7 +133,12 @@ export async function openEsikitDatabase(
   }
 }
 
-/** Options of {@link migrateEsikitDatabase}. */
+/**
+ * Options of {@link migrateEsikitDatabase}.
+ *
+ * @example
+ * const options: MigrateOptions = { url: process.env.DATABASE_URL, signal: AbortSignal.timeout(60_000) };
+ */
 export interface MigrateOptions {
   /** PostgreSQL URL of the database to migrate. @default process.env.DATABASE_URL */
   url?: string;

@@ -41,7 +41,12 @@ export const EsikitToken = defineEntity({
   ],
 });
 
-/** A token row as MikroORM loads it. */
+/**
+ * A token row as MikroORM loads it.
+ *
+ * @example
+ * const rows: EsikitTokenRow[] = await em.find(EsikitToken, {});
+ */
 export type EsikitTokenRow = InferEntity<typeof EsikitToken>;
 
 /**
@@ -64,7 +69,12 @@ export const EsikitCallbackRedirect = defineEntity({
   }),
 });
 
-/** A callback redirect row as MikroORM loads it. */
+/**
+ * A callback redirect row as MikroORM loads it.
+ *
+ * @example
+ * const rows: EsikitCallbackRedirectRow[] = await em.find(EsikitCallbackRedirect, {});
+ */
 export type EsikitCallbackRedirectRow = InferEntity<typeof EsikitCallbackRedirect>;
 
 /**
@@ -87,7 +97,12 @@ export const EsikitRefreshLease = defineEntity({
   }),
 });
 
-/** A lease row as MikroORM loads it. */
+/**
+ * A lease row as MikroORM loads it.
+ *
+ * @example
+ * const rows: EsikitRefreshLeaseRow[] = await em.find(EsikitRefreshLease, {});
+ */
 export type EsikitRefreshLeaseRow = InferEntity<typeof EsikitRefreshLease>;
 
 /**

@@ -1,6 +1,11 @@
 import { EsikitError } from '@esikit/core';
 
-/** Stable codes of the errors this package throws (store calls throw core's `TokenError`). */
+/**
+ * Stable codes of the errors this package throws (store calls throw core's `TokenError`).
+ *
+ * @example
+ * const retryable = (code: EsikitDatabaseErrorCode) => code === 'ESIKIT_DB_UNAVAILABLE';
+ */
 export type EsikitDatabaseErrorCode =
   /** An option of `openEsikitDatabase` was malformed; the message names it and the value. */
   | 'ESIKIT_DB_INVALID_OPTION'

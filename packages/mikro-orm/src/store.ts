@@ -20,7 +20,12 @@ import { EsikitDatabaseError } from './errors.js';
 import * as cas from './internal/cas.js';
 import { assertMigrated, describeDbError } from './internal/schema.js';
 
-/** Options of {@link MikroOrmTokenStore}. */
+/**
+ * Options of {@link MikroOrmTokenStore}.
+ *
+ * @example
+ * const options: MikroOrmTokenStoreOptions = { em: orm.em };
+ */
 export interface MikroOrmTokenStoreOptions {
   /**
    * An entity manager of a MikroORM (`@mikro-orm/postgresql`) whose config includes
