@@ -10,12 +10,7 @@ import {
   type TokenFilter,
   type TokenStore,
 } from '@esikit/core/sso';
-import {
-  EsikitCallbackRedirect,
-  EsikitToken,
-  type EsikitCallbackRedirectRow,
-  type EsikitTokenRow,
-} from './entities.js';
+import { EsikitCallbackRedirect, EsikitToken, type EsikitTokenRow } from './entities.js';
 import { EsikitDatabaseError } from './errors.js';
 import * as cas from './internal/cas.js';
 import { assertMigrated, describeDbError } from './internal/schema.js';
@@ -82,7 +77,7 @@ export class MikroOrmTokenStore implements TokenStore {
   }
 
   async create(token: NewToken, now: number, options?: StoreCallOptions): Promise<Token> {
-    return this.#run('create a token', options, async (em) => {
+    return this.#run('create a token', options, async (db) => {
       const row = {
         created: now,
         updated: now,
@@ -99,16 +94,16 @@ export class MikroOrmTokenStore implements TokenStore {
         expiresAt: token.expiresAt,
       };
       // One INSERT … RETURNING id; the rest of the token is what was written.
-      const id = await em.insert(EsikitToken, row);
+      const id = await db.em().insert(EsikitToken, row);
       return toToken({ ...row, id: String(id) });
     });
   }
 
   async get(id: string, options?: StoreCallOptions): Promise<Token | undefined> {
-    return this.#run('read a token', options, async (em) => {
+    return this.#run('read a token', options, async (db) => {
       if (!ID_RE.test(id)) return undefined;
       // The hottest read (twice per refresh): plain SQL, no query builder.
-      const rows = await execute(em)(`select ${cas.TOKEN_COLUMNS} from esikit_token where id = ?`, [
+      const rows = await db.execute(`select ${cas.TOKEN_COLUMNS} from esikit_token where id = ?`, [
         id,
       ]);
       return rows[0] === undefined ? undefined : fromRow(rows[0]);
@@ -116,9 +111,9 @@ export class MikroOrmTokenStore implements TokenStore {
   }
 
   async find(filter: TokenFilter, options?: StoreCallOptions): Promise<Token[]> {
-    return this.#run('find tokens', options, async (em) => {
+    return this.#run('find tokens', options, async (db) => {
       // Raw rows, not entities: hydrating 10,000 entities costs more than the query.
-      const rows = await tokens(em)
+      const rows = await tokens(db.em())
         .where(where(filter))
         .orderBy({ created: 'asc', id: 'asc' })
         .execute('all', false);
@@ -133,17 +128,17 @@ export class MikroOrmTokenStore implements TokenStore {
     now: number,
     options?: StoreCallOptions,
   ): Promise<Token | undefined> {
-    return this.#run('update a token', options, async (em) => {
+    return this.#run('update a token', options, async (db) => {
       if (!ID_RE.test(id)) return undefined;
-      const row = await cas.compareAndSet(execute(em), id, expectedVersion, changes, now);
+      const row = await cas.compareAndSet(db.execute, id, expectedVersion, changes, now);
       return row === undefined ? undefined : fromRow(row);
     });
   }
 
   async delete(id: string, expectedVersion?: number, options?: StoreCallOptions): Promise<boolean> {
-    return this.#run('delete a token', options, async (em) => {
+    return this.#run('delete a token', options, async (db) => {
       if (!ID_RE.test(id)) return false;
-      return cas.compareAndDelete(execute(em), id, expectedVersion);
+      return cas.compareAndDelete(db.execute, id, expectedVersion);
     });
   }
 
@@ -153,8 +148,8 @@ export class MikroOrmTokenStore implements TokenStore {
     ttlMs: number,
     options?: StoreCallOptions,
   ): Promise<boolean> {
-    return this.#run('take a refresh lease', options, async (em) => {
-      return (await cas.acquireLease(execute(em), key, holder, ttlMs)) !== undefined;
+    return this.#run('take a refresh lease', options, async (db) => {
+      return (await cas.acquireLease(db.execute, key, holder, ttlMs)) !== undefined;
     });
   }
 
@@ -164,14 +159,14 @@ export class MikroOrmTokenStore implements TokenStore {
     ttlMs: number,
     options?: StoreCallOptions,
   ): Promise<boolean> {
-    return this.#run('renew a refresh lease', options, (em) =>
-      cas.renewLease(execute(em), key, holder, ttlMs),
+    return this.#run('renew a refresh lease', options, (db) =>
+      cas.renewLease(db.execute, key, holder, ttlMs),
     );
   }
 
   async releaseLease(key: string, holder: string, options?: StoreCallOptions): Promise<void> {
-    return this.#run('release a refresh lease', options, (em) =>
-      cas.releaseLease(execute(em), key, holder),
+    return this.#run('release a refresh lease', options, (db) =>
+      cas.releaseLease(db.execute, key, holder),
     );
   }
 
@@ -179,8 +174,8 @@ export class MikroOrmTokenStore implements TokenStore {
     redirect: CallbackRedirect,
     options?: StoreCallOptions,
   ): Promise<void> {
-    return this.#run('save a login', options, async (em) => {
-      await em.upsert(EsikitCallbackRedirect, {
+    return this.#run('save a login', options, async (db) => {
+      await db.em().upsert(EsikitCallbackRedirect, {
         state: redirect.state,
         sessionKey: redirect.sessionKey,
         returnUrl: redirect.returnUrl ?? null,
@@ -196,32 +191,33 @@ export class MikroOrmTokenStore implements TokenStore {
     state: string,
     options?: StoreCallOptions,
   ): Promise<CallbackRedirect | undefined> {
-    return this.#run('take a login', options, async (em) => {
-      const row = await cas.takeCallbackRedirect(execute(em), state);
-      return row === undefined ? undefined : toRedirect(em.map(EsikitCallbackRedirect, row));
+    return this.#run('take a login', options, async (db) => {
+      const row = await cas.takeCallbackRedirect(db.execute, state);
+      return row === undefined ? undefined : redirectFromRow(row);
     });
   }
 
   async deleteCallbackRedirectsBefore(cutoff: number, options?: StoreCallOptions): Promise<number> {
-    return this.#run('delete old logins', options, (em) =>
-      em.nativeDelete(EsikitCallbackRedirect, { created: { $lt: cutoff } }),
+    return this.#run('delete old logins', options, (db) =>
+      db.em().nativeDelete(EsikitCallbackRedirect, { created: { $lt: cutoff } }),
     );
   }
 
   /**
-   * One store call on a fresh fork: checks the signal, the schema (once), and turns database
-   * failures into a secret-free `TokenError`.
+   * One store call: checks the signal and the schema (once), and turns database failures into
+   * a secret-free `TokenError`. Plain statements run on the connection; calls that need an
+   * entity manager get a fork of their own.
    */
   async #run<T>(
     what: string,
     options: StoreCallOptions | undefined,
-    op: (em: EntityManager) => Promise<T>,
+    op: (db: { execute: cas.Execute; em: () => EntityManager }) => Promise<T>,
   ): Promise<T> {
     options?.signal?.throwIfAborted();
-    const em = this.#em.fork({ clear: true, useContext: false });
+    const run = execute(this.#em);
     try {
       if (this.#migrated === undefined) {
-        const check = assertMigrated(execute(em));
+        const check = assertMigrated(run);
         this.#migrated = check;
         // A failed check (database down) is retried by the next call.
         check.catch(() => {
@@ -229,8 +225,10 @@ export class MikroOrmTokenStore implements TokenStore {
         });
       }
       await this.#migrated;
-      const result = await op(em);
-      return result;
+      return await op({
+        execute: run,
+        em: () => this.#em.fork({ clear: true, useContext: false }),
+      });
     } catch (error) {
       if (error instanceof EsikitDatabaseError) throw error;
       throw new TokenError(
@@ -244,10 +242,8 @@ export class MikroOrmTokenStore implements TokenStore {
 }
 
 function execute(em: EntityManager): cas.Execute {
-  return (sql, params) =>
-    em
-      .getConnection()
-      .execute<cas.Row[]>(sql, params as unknown[], 'all', em.getTransactionContext());
+  const connection = em.getConnection();
+  return (sql, params) => connection.execute<cas.Row[]>(sql, params as unknown[], 'all');
 }
 
 /** A select of every token column, read back as raw rows (see {@link fromRow}). */
@@ -319,14 +315,15 @@ function toToken(row: EsikitTokenRow): Token {
   });
 }
 
-function toRedirect(row: EsikitCallbackRedirectRow): CallbackRedirect {
+/** A login from a raw esikit_callback_redirect row. */
+function redirectFromRow(row: cas.Row): CallbackRedirect {
   return Object.freeze({
-    state: row.state,
-    sessionKey: row.sessionKey,
-    returnUrl: row.returnUrl ?? undefined,
-    codeVerifier: row.codeVerifier ?? undefined,
-    scopes: Object.freeze([...row.scopes]),
-    userId: row.userId ?? undefined,
+    state: row.state as string,
+    sessionKey: row.session_key as string,
+    returnUrl: (row.return_url as string | null) ?? undefined,
+    codeVerifier: (row.code_verifier as string | null) ?? undefined,
+    scopes: Object.freeze([...(row.scopes as string[])]),
+    userId: (row.user_id as string | null) ?? undefined,
     created: Number(row.created),
   });
 }
