@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,10 +107,18 @@ describe('embedded PGlite in a directory', () => {
       const error = await openEsikitDatabase({ dataDir, env: {} }).catch((e: unknown) => e);
       expect(error).toMatchObject({ name: 'EsikitDatabaseError', code: 'ESIKIT_DB_LOCKED' });
       expect((error as Error).message).toContain(`is already open in process ${child.pid}`);
-      // The holder dies without closing anything: its lockfile stays behind, stale.
+      // The holder dies without closing anything: its lockfile stays behind, stale, and so
+      // does its socket directory, which the next opener removes.
+      const stale = JSON.parse(await readFile(join(dataDir, 'esikit.lock'), 'utf8')) as {
+        pid: number;
+        socketDir: string;
+      };
+      expect(stale.pid).toBe(child.pid);
       child.kill('SIGKILL');
       await exited;
+      expect(existsSync(stale.socketDir)).toBe(true);
       const db = await openEsikitDatabase({ dataDir, env: {} });
+      expect(existsSync(stale.socketDir)).toBe(false);
       try {
         const token = await db.store.get(first.tokenId as string);
         expect(token?.userId).toBe('from-child');

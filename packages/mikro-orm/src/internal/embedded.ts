@@ -55,17 +55,22 @@ export async function startEmbeddedPostgres(
   signal?: AbortSignal,
 ): Promise<EmbeddedPostgres> {
   signal?.throwIfAborted();
-  let lock: HeldLock | undefined;
-  if (dataDir !== undefined) {
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    lock = await acquireLockfile(join(dataDir, 'esikit.lock'), dataDir);
-  }
   // mkdtemp creates the directory 0700.
   const socketDir = await mkdtemp(join(tmpdir(), 'esikit-pg-'));
+  let lock: HeldLock | undefined;
   const cleanup = async () => {
     await rm(socketDir, { recursive: true, force: true });
     await lock?.release();
   };
+  if (dataDir !== undefined) {
+    try {
+      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      lock = await acquireLockfile(join(dataDir, 'esikit.lock'), dataDir, socketDir);
+    } catch (error) {
+      await cleanup();
+      throw error;
+    }
+  }
   let worker: Worker;
   try {
     worker = new Worker(WORKER, {

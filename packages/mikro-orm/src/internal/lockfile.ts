@@ -1,5 +1,6 @@
-import { open, readFile, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { open, readFile, rm, unlink } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { basename, dirname } from 'node:path';
 import { EsikitDatabaseError } from '../errors.js';
 
 /** What the lockfile records about its holder. */
@@ -7,6 +8,8 @@ interface LockInfo {
   pid: number;
   host: string;
   since: string;
+  /** The holder's socket directory, removed by whoever takes over a stale lock. */
+  socketDir?: string;
 }
 
 /** A held lockfile; `release` removes it (only if it is still ours). */
@@ -21,8 +24,17 @@ export interface HeldLock {
  * refused. A lockfile left by a process that no longer runs (kill -9) on this host is taken
  * over; one held by a live process, or written on another host, is not.
  */
-export async function acquireLockfile(path: string, dataDir: string): Promise<HeldLock> {
-  const me: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+export async function acquireLockfile(
+  path: string,
+  dataDir: string,
+  socketDir: string,
+): Promise<HeldLock> {
+  const me: LockInfo = {
+    pid: process.pid,
+    host: hostname(),
+    since: new Date().toISOString(),
+    socketDir,
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const handle = await open(path, 'wx', 0o600);
@@ -51,6 +63,9 @@ export async function acquireLockfile(path: string, dataDir: string): Promise<He
       continue;
     }
     if (holder.host === me.host && !isAlive(holder.pid)) {
+      // A process killed with SIGKILL leaves its socket directory behind too.
+      if (isOurSocketDir(holder.socketDir))
+        await rm(holder.socketDir, { recursive: true, force: true }).catch(() => undefined);
       await unlink(path).catch(() => undefined);
       continue;
     }
@@ -69,7 +84,12 @@ async function readLock(path: string): Promise<LockInfo | undefined> {
   try {
     const info = JSON.parse(await readFile(path, 'utf8')) as Partial<LockInfo>;
     if (typeof info.pid !== 'number' || typeof info.host !== 'string') return undefined;
-    return { pid: info.pid, host: info.host, since: String(info.since) };
+    return {
+      pid: info.pid,
+      host: info.host,
+      since: String(info.since),
+      ...(typeof info.socketDir === 'string' ? { socketDir: info.socketDir } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -83,4 +103,9 @@ function isAlive(pid: number): boolean {
     // EPERM: it exists but belongs to someone else — alive.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Only a directory this package makes (`<tmpdir>/esikit-pg-*`) is ever removed. */
+function isOurSocketDir(dir: string | undefined): dir is string {
+  return dir !== undefined && dirname(dir) === tmpdir() && basename(dir).startsWith('esikit-pg-');
 }
