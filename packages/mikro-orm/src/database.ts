@@ -158,7 +158,9 @@ export interface MigrateOptions {
  */
 export async function migrateEsikitDatabase(options: MigrateOptions = {}): Promise<string[]> {
   if (options === null || typeof options !== 'object')
-    throw optionError(`migrateEsikitDatabase options must be an object, got ${typeof options}`);
+    throw optionError(
+      `migrateEsikitDatabase options must be an object, got ${options === null ? 'null' : typeof options}`,
+    );
   const url = options.url ?? (options.env ?? process.env).DATABASE_URL;
   if (url === undefined || url === '')
     throw optionError(
@@ -234,7 +236,9 @@ interface Normalized {
 
 function validate(options: EsikitDatabaseOptions): Normalized {
   if (options === null || typeof options !== 'object')
-    throw optionError(`openEsikitDatabase options must be an object, got ${typeof options}`);
+    throw optionError(
+      `openEsikitDatabase options must be an object, got ${options === null ? 'null' : typeof options}`,
+    );
   const env = options.env ?? process.env;
   if (options.url !== undefined && options.dataDir !== undefined)
     throw optionError(

@@ -1,7 +1,7 @@
 import { importRefreshToken, TokenManager, type Token } from '@esikit/core/sso';
 import type { Simulator } from '@esikit/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEsikitDatabase, type EsikitDatabase } from './index.js';
+import { MikroOrmTokenStore, openEsikitDatabase, type EsikitDatabase } from './index.js';
 import { createTestDatabase, PG_ADMIN_URL, postgresProblem } from './testing/postgres.js';
 import { describePostgres } from './testing/suite.js';
 import { startProxy, type CuttableProxy } from './testing/proxy.js';
@@ -117,7 +117,7 @@ describe('openEsikitDatabase options', () => {
         { env: { DATABASE_URL: 'redis://x' } },
         /DATABASE_URL must be a postgresql:\/\/ URL, got redis:\/\/x/,
       ],
-      [null, /openEsikitDatabase options must be an object, got object/],
+      [null, /openEsikitDatabase options must be an object, got null/],
     ];
     for (const [options, message] of cases) {
       await expect(
@@ -127,5 +127,21 @@ describe('openEsikitDatabase options', () => {
         message: expect.stringMatching(message),
       });
     }
+  });
+
+  it('MikroOrmTokenStore names what it refuses', () => {
+    expect(() => new MikroOrmTokenStore(null as never)).toThrow(
+      /MikroOrmTokenStore options must be an object, got null/,
+    );
+    expect(() => new MikroOrmTokenStore({ em: {} as never })).toThrow(
+      /em must be a MikroORM EntityManager \(orm\.em\), got object/,
+    );
+    expect(
+      () =>
+        new MikroOrmTokenStore({
+          em: { fork: () => undefined } as never,
+          checkMigrations: 1 as never,
+        }),
+    ).toThrow(/checkMigrations must be a boolean, got number/);
   });
 });

@@ -24,7 +24,8 @@ import { assertMigrated, describeDbError } from './internal/schema.js';
 export interface MikroOrmTokenStoreOptions {
   /**
    * An entity manager of a MikroORM (`@mikro-orm/postgresql`) whose config includes
-   * `esikitEntities`; the store forks it for every call and never flushes it.
+   * `esikitEntities`. Plain statements run on its connection; calls that need an entity manager
+   * get a fork of their own. The store never flushes it.
    */
   em: EntityManager;
   /**
@@ -59,7 +60,7 @@ export class MikroOrmTokenStore implements TokenStore {
     if (options === null || typeof options !== 'object')
       throw new EsikitDatabaseError(
         'ESIKIT_DB_INVALID_OPTION',
-        `MikroOrmTokenStore options must be an object, got ${typeof options}`,
+        `MikroOrmTokenStore options must be an object, got ${options === null ? 'null' : typeof options}`,
       );
     const em = options.em as Partial<EntityManager> | null | undefined;
     if (em === null || typeof em !== 'object' || typeof em.fork !== 'function')
