@@ -108,10 +108,22 @@ export async function openEsikitDatabase(
         `cannot connect to ${where}: ${describeDbError(check.error)}`,
       );
     o.signal?.throwIfAborted();
-    if (o.migrate) await runMigrations(orm);
     const execute = (sql: string) =>
       orm!.em.getConnection().execute<Record<string, unknown>[]>(sql, [], 'all');
-    await assertMigrated(execute);
+    try {
+      await assertMigrated(execute);
+    } catch (error) {
+      // The check is one small query; the migrator (which the check spares an up-to-date
+      // database) runs only when something is missing.
+      if (
+        !o.migrate ||
+        !(error instanceof EsikitDatabaseError) ||
+        error.code !== 'ESIKIT_DB_NOT_MIGRATED'
+      )
+        throw error;
+      await runMigrations(orm);
+      await assertMigrated(execute);
+    }
     const store = new MikroOrmTokenStore({ em: orm.em, checkMigrations: false });
     let closing: Promise<void> | undefined;
     const opened = orm;

@@ -49,8 +49,13 @@ describe('embedded PGlite in a directory', () => {
     const dataDir = join(dir, 'db');
     const first = await openEsikitDatabase({ dataDir, env: {} });
     let id: string;
+    let socketDir: string;
     try {
       expect(first.dataDir).toBe(dataDir);
+      socketDir = (
+        JSON.parse(await readFile(join(dataDir, 'esikit.lock'), 'utf8')) as { socketDir: string }
+      ).socketDir;
+      expect(existsSync(socketDir)).toBe(true);
       id = (await first.store.create(sampleToken({ userId: 'u1' }), 1000)).id;
       await first.store.saveCallbackRedirect({
         state: 'state-1',
@@ -74,7 +79,10 @@ describe('embedded PGlite in a directory', () => {
     } finally {
       await first.close();
     }
-    // Closed: the lockfile is gone, and everything committed is still there.
+    // Closed: the lockfile and the socket directory are gone, and everything committed is
+    // still there.
+    expect(existsSync(join(dataDir, 'esikit.lock'))).toBe(false);
+    expect(existsSync(socketDir)).toBe(false);
     const again = await openEsikitDatabase({ dataDir, env: {} });
     try {
       const token = await again.store.get(id);
