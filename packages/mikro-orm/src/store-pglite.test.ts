@@ -38,14 +38,28 @@ describe('embedded PGlite in memory', () => {
 
 describe('embedded PGlite in a directory', () => {
   let dir: string;
+  // Opened once for the contract, then closed and reopened by the restart test below.
+  let onDisk: EsikitDatabase;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'esikit-pglite-test-'));
-  });
+    onDisk = await openEsikitDatabase({ dataDir: join(dir, 'db'), env: {} });
+  }, 60_000);
   afterAll(async () => {
+    await onDisk?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
+  tokenStoreContract(
+    'MikroOrmTokenStore on PGlite in a directory',
+    { describe, it, beforeEach, afterEach },
+    async () => {
+      await truncateEsikitTables(onDisk.orm);
+      return { store: onDisk.store };
+    },
+  );
+
   it('keeps tokens across a restart, and refuses a second opener while open', async () => {
+    await onDisk.close();
     const dataDir = join(dir, 'db');
     const first = await openEsikitDatabase({ dataDir, env: {} });
     let id: string;
