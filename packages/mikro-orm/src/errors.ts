@@ -1,5 +1,3 @@
-import { EsikitError } from '@esikit/core';
-
 /**
  * Stable codes of the errors this package throws (store calls throw core's `TokenError`).
  *
@@ -22,19 +20,21 @@ export type EsikitDatabaseErrorCode =
 
 /**
  * Errors of `openEsikitDatabase` and the migration command. Messages carry no passwords: a
- * database URL is shown without its credentials.
+ * database URL is shown without its credentials. This package's own base class: core's
+ * `EsikitError` carries core's codes only; store calls still throw core's `TokenError`.
  *
  * @example
  * try { await openEsikitDatabase({ url }) } catch (e) {
  *   if (e instanceof EsikitDatabaseError && e.code === 'ESIKIT_DB_NOT_MIGRATED') console.error(e.message);
  * }
  */
-export class EsikitDatabaseError extends EsikitError {
+export class EsikitDatabaseError extends Error {
   override name = 'EsikitDatabaseError';
-  declare readonly code: EsikitDatabaseErrorCode;
+  readonly code: EsikitDatabaseErrorCode;
 
   constructor(code: EsikitDatabaseErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
+    super(message, options);
+    this.code = code;
   }
 }
 

@@ -1,6 +1,6 @@
 // The README's "relating your app's users to tokens", run on PostgreSQL: an app's own MikroORM
 // holding its User next to the esikit entities in one database.
-import { sampleToken } from '@esikit/core/sso';
+import { sampleToken } from '@esikit/core/sso/testing';
 import { defineEntity, MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EsikitToken, esikitEntities, migrateEsikitDatabase, MikroOrmTokenStore } from './index.js';

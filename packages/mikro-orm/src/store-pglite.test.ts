@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sampleToken, tokenStoreContract } from '@esikit/core/sso';
+import { sampleToken, tokenStoreContract } from '@esikit/core/sso/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openEsikitDatabase, type EsikitDatabase } from './index.js';
 import { truncateEsikitTables } from './testing/postgres.js';

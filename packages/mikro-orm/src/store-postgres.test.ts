@@ -1,10 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  EncryptedTokenStore,
-  sampleToken,
-  TokenCipher,
-  tokenStoreContract,
-} from '@esikit/core/sso';
+import { EncryptedTokenStore, TokenCipher } from '@esikit/core/sso';
+import { sampleToken, tokenStoreContract } from '@esikit/core/sso/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openEsikitDatabase, type EsikitDatabase } from './index.js';
 import { createTestDatabase, postgresProblem, truncateEsikitTables } from './testing/postgres.js';

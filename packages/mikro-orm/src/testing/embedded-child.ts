@@ -1,6 +1,6 @@
 // Child process of the embedded-directory tests: opens the embedded database in the directory
 // given as argv[2], stores a token, reports, and stays open until killed. Not exported.
-import { sampleToken } from '@esikit/core/sso';
+import { sampleToken } from '@esikit/core/sso/testing';
 import { EsikitDatabaseError, openEsikitDatabase } from '../index.js';
 
 const send = (message: unknown) => process.send?.(message);
