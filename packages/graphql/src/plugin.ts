@@ -137,16 +137,19 @@ export function useEsi(options: UseEsiOptions): Plugin<EsiYogaContext> {
 function headerFor(
   isQuery: boolean,
   result: ExecutionResult,
-  fields: readonly { expires: number | undefined; authenticated: boolean }[],
+  fields: readonly { expires: number | undefined; authenticated: boolean; cacheable: boolean }[],
   personal: boolean,
   now: number,
 ): string {
   if (!isQuery || (result.errors?.length ?? 0) > 0 || fields.length === 0) return 'no-store';
   let earliest = Infinity;
   for (const f of fields) {
+    // Lookups by POST (names) have no window and do not bound the answer's.
+    if (!f.cacheable && f.expires === undefined) continue;
     if (f.expires === undefined) return 'no-store';
     earliest = Math.min(earliest, f.expires);
   }
+  if (earliest === Infinity) return 'no-store';
   const maxAge = Math.max(0, Math.floor((earliest - now) / 1000));
   const scope = personal || fields.some((f) => f.authenticated) ? 'private' : 'public';
   return `${scope}, max-age=${maxAge}`;

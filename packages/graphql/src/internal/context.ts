@@ -17,6 +17,8 @@ export interface FieldMeta {
   readonly fromCache: boolean;
   readonly pages: number | undefined;
   readonly authenticated: boolean;
+  /** False for POST lookups (`/universe/names`): ESI gives them no cache window. */
+  readonly cacheable: boolean;
 }
 
 export interface Built {
@@ -69,6 +71,7 @@ export class RequestState {
       fromCache: res.fromCache,
       pages: res.pages,
       authenticated: op.scope !== undefined,
+      cacheable: op.method === 'GET',
     });
   }
 
