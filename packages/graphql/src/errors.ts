@@ -65,7 +65,9 @@ export function toGraphQLError(error: unknown): GraphQLError {
   if (typeof e.reason === 'string') extensions.reason = e.reason;
   const retryAfter = suggestedRetryAfter(error);
   if (retryAfter !== undefined) extensions.retryAfter = retryAfter;
-  return new GraphQLError(error.message, { originalError: error, extensions });
+  // No `originalError`: servers (Yoga) mask an error that wraps a non-GraphQL one, and this one
+  // is meant for the client. Core's messages carry no secrets.
+  return new GraphQLError(error.message, { extensions });
 }
 
 /**

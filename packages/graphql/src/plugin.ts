@@ -127,7 +127,12 @@ export function useEsi(options: UseEsiOptions): Plugin<EsiYogaContext> {
         },
       };
     },
-    onResponse({ request, response }) {
+    onResponse({ request, response, setResponse, fetchAPI }) {
+      // Yoga renders GraphiQL before any user plugin runs; replace its page when it is off.
+      if (!graphiql && response.headers.get('content-type')?.startsWith('text/html')) {
+        setResponse(new fetchAPI.Response('GraphiQL is disabled', { status: 404 }));
+        return;
+      }
       const value = cacheControl.get(request);
       if (value !== undefined) response.headers.set('cache-control', value);
     },
