@@ -26,7 +26,7 @@ describe('toGraphQLError', () => {
     [new EsiRateLimitedError('GetX', 'market', 12), { code: 'RATE_LIMITED', retryAfter: 12 }],
     [new EsiTimeoutError('GetX', 5000), { code: 'ESI_UNAVAILABLE', esikitCode: 'ESIKIT_TIMEOUT' }],
     [new EsiNetworkError('GetX', new Error('ECONNRESET')), { code: 'ESI_UNAVAILABLE' }],
-    [new EsiAbortedError('GetX'), { code: 'ABORTED' }],
+    [new EsiAbortedError('GetX', 'user'), { code: 'ABORTED' }],
     [new SsoInvalidGrantError('refresh token is dead'), { code: 'UNAUTHENTICATED' }],
   ])('maps %s', (error, extensions) => {
     expect(toGraphQLError(error).extensions).toMatchObject(extensions);

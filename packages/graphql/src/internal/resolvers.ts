@@ -3,10 +3,10 @@
 // creates no closure per field.
 import { responsePathAsArray, type GraphQLFieldResolver, type GraphQLResolveInfo } from 'graphql';
 import type { EsiAnyCallOptions, EsiOperation } from '@esikit/core';
-import { tokenFor } from '@esikit/core/sso';
 import { esiGraphQLError, toGraphQLError } from '../errors.js';
 import { stateOf, type RequestState } from './context.js';
 import type { EntityKind } from './naming.js';
+import type { LinkExtension } from './types.js';
 
 /** The paging parameters core takes as options, never as parameters. */
 export const PAGING_PARAMS = new Set(['page', 'before', 'after', 'from_id']);
@@ -47,6 +47,9 @@ export function pathOf(info: GraphQLResolveInfo): string {
   return responsePathAsArray(info.path).join('.');
 }
 
+let ssoModule: Promise<typeof import('@esikit/core/sso')> | undefined;
+const sso = (): Promise<typeof import('@esikit/core/sso')> => (ssoModule ??= import('@esikit/core/sso'));
+
 /** The token option for an operation: none for public ones, else the user's own token. */
 async function credential(
   state: RequestState,
@@ -66,6 +69,8 @@ async function credential(
       { argument: ACTING_ARG, scope: op.scope },
     );
   state.personal = true;
+  // Loaded on the first authenticated field: public-only servers never load openid-client.
+  const { tokenFor } = await sso();
   const token = await tokenFor(tokens, {
     userId: state.userId,
     characterId,
@@ -227,54 +232,32 @@ async function fromIdConnection(walk: AsyncIterable<unknown>, args: Args): Promi
   };
 }
 
-/** `corporation` beside `corporation_id`: an entity stub, loaded only if more than its id/name is asked. */
-export const resolveLink: GraphQLFieldResolver<unknown, unknown> = async (
-  parent,
-  _args,
-  context,
-  info,
-) => {
-  const { idField, entity } = (
-    fieldExtensions(info) as { esiLink: { idField: string; entity: EntityKind } }
-  ).esiLink;
-  const record = await recordOf(parent, context);
-  const id = record?.[idField];
-  if (typeof id !== 'number') return null;
+/**
+ * `corporation` beside `corporation_id`: an entity stub, loaded only if more than its id/name is
+ * asked. Synchronous unless the parent is itself an unloaded stub: a list of a thousand orders
+ * should not cost a thousand extra promises.
+ */
+export const resolveLink: GraphQLFieldResolver<unknown, unknown> = (parent, _args, context, info) => {
+  const { idField, entity } = (fieldExtensions(info) as unknown as LinkExtension).esiLink;
   const actor = isStub(parent) ? parent.__actor : undefined;
-  const stub: EntityStub = {
-    __entity: entity,
-    __id: id,
-    ...(actor !== undefined ? { __actor: actor } : {}),
+  const link = (record: Record<string, unknown> | undefined): EntityStub | null => {
+    const id = record?.[idField];
+    if (typeof id !== 'number') return null;
+    return { __entity: entity, __id: id, ...(actor !== undefined ? { __actor: actor } : {}) };
   };
-  return stub;
+  if (!isStub(parent)) return link(parent as Record<string, unknown> | undefined);
+  if (parent.__data) return link(parent.__data);
+  return stateOf(context).entity(parent.__entity).load(parent.__id).then(link);
 };
-
-async function recordOf(
-  parent: unknown,
-  context: unknown,
-): Promise<Record<string, unknown> | undefined> {
-  if (!isStub(parent)) return parent as Record<string, unknown> | undefined;
-  if (parent.__data) return parent.__data;
-  return stateOf(context).entity(parent.__entity).load(parent.__id);
-}
 
 /** A data field of an entity: `name` through the batched names lookup, the rest by loading it. */
-export const resolveEntityField: GraphQLFieldResolver<unknown, unknown> = async (
-  parent,
-  _args,
-  context,
-  info,
-) => {
-  if (!isStub(parent) || parent.__data) return recordOrData(parent)?.[info.fieldName];
-  if (info.fieldName === 'name') return stateOf(context).names.load(parent.__id);
-  const data = await stateOf(context).entity(parent.__entity).load(parent.__id);
-  return data[info.fieldName];
+export const resolveEntityField: GraphQLFieldResolver<unknown, unknown> = (parent, _args, context, info) => {
+  if (!isStub(parent)) return (parent as Record<string, unknown> | undefined)?.[info.fieldName];
+  if (parent.__data) return parent.__data[info.fieldName];
+  const state = stateOf(context);
+  if (info.fieldName === 'name') return state.names.load(parent.__id);
+  return state.entity(parent.__entity).load(parent.__id).then((data) => data[info.fieldName]);
 };
-
-function recordOrData(parent: unknown): Record<string, unknown> | undefined {
-  if (isStub(parent)) return parent.__data;
-  return parent as Record<string, unknown> | undefined;
-}
 
 export const resolveEntityId: GraphQLFieldResolver<unknown, unknown> = (parent) =>
   isStub(parent) ? parent.__id : undefined;

@@ -128,13 +128,24 @@ export class TypeBuilder {
     }
   }
 
+  readonly #enums = new Map<string, GraphQLEnumType>();
+
+  /**
+   * The enum of a value list. The same list (ESI repeats `location_flag`, `range`… inline in
+   * many schemas) is one type, named where it is met first.
+   */
   enumType(values: readonly unknown[], hint: string, description?: string): GraphQLEnumType {
+    const key = values.map(String).join('\u0000');
+    const known = this.#enums.get(key);
+    if (known) return known;
     const mapped = enumValueNames(values);
-    return new GraphQLEnumType({
+    const built = new GraphQLEnumType({
       name: this.name(hint),
       ...(description !== undefined ? { description } : {}),
       values: Object.fromEntries([...mapped].map(([name, value]) => [name, { value }])),
     });
+    this.#enums.set(key, built);
+    return built;
   }
 
   #object(
