@@ -62,7 +62,7 @@ async function coldOnce(mode: 'esikit' | 'omnigraph'): Promise<Cold> {
 }
 
 const summarizeCold = (samples: Cold[]): Cold => {
-  const pick = (k: keyof Cold): number => median(samples.map((s) => s[k]));
+  const pick = (k: Exclude<keyof Cold, 'source'>): number => median(samples.map((s) => s[k]));
   return {
     importMs: pick('importMs'),
     buildMs: pick('buildMs'),
