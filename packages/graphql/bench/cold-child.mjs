@@ -1,3 +1,4 @@
+/* global process, performance */
 // One cold start in a fresh process, run by plain `node` as users run it (built packages, no
 // TypeScript loader): import the library and build the ESI schema, then report the times and
 // the peak RSS. `esikit` or `omnigraph` as the argument; the same spec for both.

@@ -125,12 +125,22 @@ out('');
 out('| schema ready (fresh process) | @esikit/graphql | @omnigraph/openapi 0.112 | ratio |');
 out('| --- | --- | --- | --- |');
 if (typeof ours === 'string' || typeof theirs === 'string') {
-  out(`| import + build | ${typeof ours === 'string' ? ours : ms(ours.totalMs)} | ${typeof theirs === 'string' ? theirs : ms(theirs.totalMs)} | — |`);
+  out(
+    `| import + build | ${typeof ours === 'string' ? ours : ms(ours.totalMs)} | ${typeof theirs === 'string' ? theirs : ms(theirs.totalMs)} | — |`,
+  );
 } else {
-  out(`| import | ${ms(ours.importMs)} | ${ms(theirs.importMs)} | ${(theirs.importMs / ours.importMs).toFixed(1)}× faster |`);
-  out(`| build | ${ms(ours.buildMs)} | ${ms(theirs.buildMs)} | ${(theirs.buildMs / ours.buildMs).toFixed(1)}× faster |`);
-  out(`| import + build | ${ms(ours.totalMs)} | ${ms(theirs.totalMs)} | ${(theirs.totalMs / ours.totalMs).toFixed(1)}× faster (target ≥ 10×) |`);
-  out(`| peak RSS | ${ours.maxRssMb.toFixed(0)} MB | ${theirs.maxRssMb.toFixed(0)} MB | ${(ours.maxRssMb / theirs.maxRssMb).toFixed(2)} (target ≤ 0.5) |`);
+  out(
+    `| import | ${ms(ours.importMs)} | ${ms(theirs.importMs)} | ${(theirs.importMs / ours.importMs).toFixed(1)}× faster |`,
+  );
+  out(
+    `| build | ${ms(ours.buildMs)} | ${ms(theirs.buildMs)} | ${(theirs.buildMs / ours.buildMs).toFixed(1)}× faster |`,
+  );
+  out(
+    `| import + build | ${ms(ours.totalMs)} | ${ms(theirs.totalMs)} | ${(theirs.totalMs / ours.totalMs).toFixed(1)}× faster (target ≥ 10×) |`,
+  );
+  out(
+    `| peak RSS | ${ours.maxRssMb.toFixed(0)} MB | ${theirs.maxRssMb.toFixed(0)} MB | ${(ours.maxRssMb / theirs.maxRssMb).toFixed(2)} (target ≤ 0.5) |`,
+  );
   out(`| Query fields | ${ours.fields} | ${theirs.fields} | |`);
   out(`| reads the spec from | ${ours.source} | ${theirs.source} | |`);
 }
@@ -138,12 +148,20 @@ if (typeof ours === 'string' || typeof theirs === 'string') {
 // 2. Queries, in process through Yoga's fetch (no socket hop), against one simulator.
 const clock = new SimulatorClock();
 clock.freeze(Date.UTC(2026, 10, 22, 12, 0, 1));
-const sim = await startSimulator({ spec: specFile, clock, dataChangeRate: 1, pages: { GetMarketsRegionIdOrders: 130 } });
+const sim = await startSimulator({
+  spec: specFile,
+  clock,
+  dataChangeRate: 1,
+  pages: { GetMarketsRegionIdOrders: 130 },
+});
 const now = (): number => sim.clock.now();
 const esi = createEsiClient({ ...APP, baseUrl: sim.esiUrl, clock: now });
 const esiSchema = await createEsiSchema({ esi, clock: now, subscriptions: false });
 const yoga = createYoga({ plugins: [useEsi({ schema: esiSchema })], logging: false });
-const gql = async (y: { fetch: (r: Request) => Promise<Response> | Response }, query: string): Promise<unknown> => {
+const gql = async (
+  y: { fetch: (r: Request) => Promise<Response> | Response },
+  query: string,
+): Promise<unknown> => {
   const res = await y.fetch(
     new Request('http://bench/graphql', {
       method: 'POST',
@@ -170,7 +188,8 @@ const [uncachedGql, uncachedCore, uncachedExec] = (await timeEach(
   nextWindow,
   () => gql(yoga, QUERY),
   () => esi.call('GetStatus', {}).result(),
-  async () => execute({ schema: esiSchema.schema, document: doc, contextValue: esiSchema.context() }),
+  async () =>
+    execute({ schema: esiSchema.schema, document: doc, contextValue: esiSchema.context() }),
 )) as [number, number, number];
 const [cachedGql, cachedCore] = (await timeEach(
   ITERATIONS,
@@ -193,7 +212,9 @@ try {
   });
   const omni = createYoga({ schema: omniSchema, logging: false });
   // Omnigraph makes the X-Compatibility-Date header a required enum argument.
-  const date = (omniSchema.getType('CompatibilityDate_parameter') as GraphQLEnumType | undefined)?.getValues()[0]?.name;
+  const date = (
+    omniSchema.getType('CompatibilityDate_parameter') as GraphQLEnumType | undefined
+  )?.getValues()[0]?.name;
   const OMNI = `{ GetStatus${date ? `(X_Compatibility_Date: ${date})` : ''} { ... on StatusGet { players } } }`;
   for (let i = 0; i < 20; i++) {
     nextWindow();
@@ -209,15 +230,24 @@ const after = sim.stats().violations;
 const omniViolations = after.cacheWindow - before.cacheWindow;
 const fmt = (x: number | string): string => (typeof x === 'number' ? ms(x) : x);
 out('');
-out('| one-field query `status { players }` | @esikit/graphql (Yoga) | core `esi.call` | ratio | @omnigraph/openapi (Yoga) |');
+out(
+  '| one-field query `status { players }` | @esikit/graphql (Yoga) | core `esi.call` | ratio | @omnigraph/openapi (Yoga) |',
+);
 out('| --- | --- | --- | --- | --- |');
-out(`| uncached (new window, 200), over Yoga | ${ms(uncachedGql)} | ${ms(uncachedCore)} | ${(uncachedGql / uncachedCore).toFixed(2)}× (target ≤ 1.2×) | ${fmt(omniUncached)} |`);
-out(`| uncached, graphql \`execute()\` only | ${ms(uncachedExec)} | ${ms(uncachedCore)} | ${(uncachedExec / uncachedCore).toFixed(2)}× | |`);
-out(`| cached (inside the window) | ${ms(cachedGql)} | ${ms(cachedCore)} | ${(cachedGql / cachedCore).toFixed(2)}× | ${fmt(omniCached)} (asks ESI: ${omniViolations} cache-window violations) |`);
+out(
+  `| uncached (new window, 200), over Yoga | ${ms(uncachedGql)} | ${ms(uncachedCore)} | ${(uncachedGql / uncachedCore).toFixed(2)}× (target ≤ 1.2×) | ${fmt(omniUncached)} |`,
+);
+out(
+  `| uncached, graphql \`execute()\` only | ${ms(uncachedExec)} | ${ms(uncachedCore)} | ${(uncachedExec / uncachedCore).toFixed(2)}× | |`,
+);
+out(
+  `| cached (inside the window) | ${ms(cachedGql)} | ${ms(cachedCore)} | ${(cachedGql / cachedCore).toFixed(2)}× | ${fmt(omniCached)} (asks ESI: ${omniViolations} cache-window violations) |`,
+);
 
 // 3. 1,000+ orders with type and system names: each run in a new window (every page and the
 // names fetched again), warmed up, medians.
-const ORDERS = '{ marketsOrders(region_id: 10000002, order_type: all) { order_id type { name } system { name } } }';
+const ORDERS =
+  '{ marketsOrders(region_id: 10000002, order_type: all) { order_id type { name } system { name } } }';
 let rows = 0;
 let gqlRequests = 0;
 const byGraphQL = async (): Promise<void> => {
@@ -229,7 +259,9 @@ const byGraphQL = async (): Promise<void> => {
 let coreRequests = 0;
 const byHand = async (): Promise<void> => {
   const a = sim.audit().length;
-  const orders = (await esi.call('GetMarketsRegionIdOrders', { region_id: 10000002, order_type: 'all' }).results()) as {
+  const orders = (await esi
+    .call('GetMarketsRegionIdOrders', { region_id: 10000002, order_type: 'all' })
+    .results()) as {
     order_id: number;
     type_id: number;
     system_id: number;
@@ -240,7 +272,9 @@ const byHand = async (): Promise<void> => {
   for (let i = 0; i < ids.length; i += 1000)
     batches.push(
       (async () => {
-        const found = (await esi.call('PostUniverseNames', { body: ids.slice(i, i + 1000) }).result()) as {
+        const found = (await esi
+          .call('PostUniverseNames', { body: ids.slice(i, i + 1000) })
+          .result()) as {
           id: number;
           name: string;
         }[];
@@ -248,7 +282,11 @@ const byHand = async (): Promise<void> => {
       })(),
     );
   await Promise.all(batches);
-  orders.map((o) => ({ order_id: o.order_id, type: names.get(o.type_id), system: names.get(o.system_id) }));
+  orders.map((o) => ({
+    order_id: o.order_id,
+    type: names.get(o.type_id),
+    system: names.get(o.system_id),
+  }));
   coreRequests = sim.audit().length - a;
 };
 for (let i = 0; i < 3; i++) {
@@ -264,12 +302,18 @@ const [gqlOrdersMs, coreOrdersMs] = (await timeEach(
   byHand,
 )) as [number, number];
 out('');
-out(`| ${rows} orders with type and system names (new window each run) | @esikit/graphql (Yoga) | core by hand | ratio |`);
+out(
+  `| ${rows} orders with type and system names (new window each run) | @esikit/graphql (Yoga) | core by hand | ratio |`,
+);
 out('| --- | --- | --- | --- |');
 out(`| ESI requests | ${gqlRequests} | ${coreRequests} | |`);
-out(`| time | ${ms(gqlOrdersMs)} | ${ms(coreOrdersMs)} | ${(gqlOrdersMs / coreOrdersMs).toFixed(2)}× |`);
+out(
+  `| time | ${ms(gqlOrdersMs)} | ${ms(coreOrdersMs)} | ${(gqlOrdersMs / coreOrdersMs).toFixed(2)}× |`,
+);
 out('');
 const v = sim.stats().violations;
-out(`esikit violations: cacheWindow ${v.cacheWindow - omniViolations}, afterErrorLimit ${v.afterErrorLimit}, duringRetryAfter ${v.duringRetryAfter}, missingUserAgent ${v.missingUserAgent}`);
+out(
+  `esikit violations: cacheWindow ${v.cacheWindow - omniViolations}, afterErrorLimit ${v.afterErrorLimit}, duringRetryAfter ${v.duringRetryAfter}, missingUserAgent ${v.missingUserAgent}`,
+);
 await esi.close();
 await sim.close();

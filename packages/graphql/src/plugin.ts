@@ -1,6 +1,11 @@
 // useEsi: the ESI schema, its per-request context, its limits and its cache metadata as one
 // GraphQL Yoga plugin.
-import type { DefinitionNode, ExecutionResult } from 'graphql';
+import {
+  getOperationAST,
+  OperationTypeNode,
+  type DocumentNode,
+  type ExecutionResult,
+} from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { createEsiSchema, esiMetadata, type EsiSchema } from './schema.js';
 import { EsiGraphQLOptionError, type EsiSchemaOptions } from './options.js';
@@ -75,14 +80,8 @@ export function useEsi(options: UseEsiOptions): Plugin<EsiYogaContext> {
         () => undefined,
       );
     },
-    async onRequest({ request, endResponse, fetchAPI }) {
+    async onRequest() {
       built ??= await ready;
-      if (
-        !graphiql &&
-        request.method === 'GET' &&
-        request.headers.get('accept')?.includes('text/html')
-      )
-        endResponse(new fetchAPI.Response('GraphiQL is disabled', { status: 404 }));
     },
     onValidate({ addValidationRule }) {
       if (built) for (const rule of built.validationRules) addValidationRule(rule);
@@ -90,18 +89,15 @@ export function useEsi(options: UseEsiOptions): Plugin<EsiYogaContext> {
     async onContextBuilding({ context, extendContext }) {
       const schema = built ?? (await ready);
       const userId = options.user ? await options.user(context) : undefined;
-      extendContext(
-        schema.context({ userId, signal: context.request.signal }) as Partial<EsiYogaContext>,
-      );
+      extendContext(schema.context({ userId, signal: context.request.signal }));
     },
     onExecute({ args }) {
-      const context = args.contextValue as EsiYogaContext;
-      const operation = args.document.definitions.find(
-        (d: DefinitionNode) =>
-          d.kind === 'OperationDefinition' &&
-          (args.operationName == null || d.name?.value === args.operationName),
-      );
-      const isQuery = operation?.kind === 'OperationDefinition' && operation.operation === 'query';
+      const context = args.contextValue;
+      // Envelop types these loosely; they are graphql's own.
+      const document = args.document as DocumentNode;
+      const operationName = args.operationName as string | null | undefined;
+      const operation = getOperationAST(document, operationName);
+      const isQuery = operation?.operation === OperationTypeNode.QUERY;
       return {
         onExecuteDone({ result, setResult }) {
           if (Symbol.asyncIterator in result) return;
@@ -127,10 +123,11 @@ export function useEsi(options: UseEsiOptions): Plugin<EsiYogaContext> {
         },
       };
     },
-    onResponse({ request, response, setResponse, fetchAPI }) {
+    onResponse(payload) {
+      const { request, response } = payload;
       // Yoga renders GraphiQL before any user plugin runs; replace its page when it is off.
       if (!graphiql && response.headers.get('content-type')?.startsWith('text/html')) {
-        setResponse(new fetchAPI.Response('GraphiQL is disabled', { status: 404 }));
+        payload.setResponse(new payload.fetchAPI.Response('GraphiQL is disabled', { status: 404 }));
         return;
       }
       const value = cacheControl.get(request);

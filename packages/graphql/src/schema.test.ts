@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { graphql, GraphQLEnumType, GraphQLObjectType, getNamedType, parse, validate } from 'graphql';
+import {
+  graphql,
+  getNamedType,
+  parse,
+  validate,
+  type GraphQLEnumType,
+  type GraphQLObjectType,
+} from 'graphql';
 import { createEsiClient, type EsiOperation } from '@esikit/core';
 import { createEsiSchema, EsiGraphQLOptionError, Int64 } from './index.js';
 import { enumValueNames, rootFieldName } from './internal/naming.js';

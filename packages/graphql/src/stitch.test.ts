@@ -6,7 +6,7 @@ import { createYoga } from 'graphql-yoga';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { stitchSchemas } from '@graphql-tools/stitch';
 import { esiSubschema, Int64 } from './index.js';
-import { harness, NO_VIOLATIONS } from '../test/fixture.js';
+import { harness, NO_VIOLATIONS, type Loose } from '../test/fixture.js';
 
 it('queries across a user schema and ESI through a stitched gateway', async () => {
   await using h = await harness();
@@ -18,9 +18,18 @@ it('queries across a user schema and ESI through a stitched gateway', async () =
   const userSchema = makeExecutableSchema({
     typeDefs: /* GraphQL */ `
       scalar Int64
-      type Character { id: Int64! }
-      type User { id: ID! name: String! mainCharacterId: Int64! mainCharacter: Character! }
-      type Query { users: [User!]! }
+      type Character {
+        id: Int64!
+      }
+      type User {
+        id: ID!
+        name: String!
+        mainCharacterId: Int64!
+        mainCharacter: Character!
+      }
+      type Query {
+        users: [User!]!
+      }
     `,
     resolvers: {
       Int64,
@@ -36,7 +45,7 @@ it('queries across a user schema and ESI through a stitched gateway', async () =
     context: () => h.esiSchema.context(),
     logging: false,
   });
-  const server = createServer(yoga);
+  const server = createServer((req, res) => void yoga(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
@@ -47,11 +56,25 @@ it('queries across a user schema and ESI through a stitched gateway', async () =
         query: `{ users { name mainCharacter { id name corporation { id name } } } status { players } }`,
       }),
     });
-    const body = (await res.json()) as { data: any; errors?: unknown };
+    const body = (await res.json()) as { data: Loose; errors?: unknown };
     expect(body.errors).toBeUndefined();
     expect(body.data.users).toEqual([
-      { name: 'Alice', mainCharacter: { id: a!.id, name: a!.name, corporation: { id: a!.corporationId, name: expect.any(String) } } },
-      { name: 'Bob', mainCharacter: { id: b!.id, name: b!.name, corporation: { id: b!.corporationId, name: expect.any(String) } } },
+      {
+        name: 'Alice',
+        mainCharacter: {
+          id: a!.id,
+          name: a!.name,
+          corporation: { id: a!.corporationId, name: expect.any(String) },
+        },
+      },
+      {
+        name: 'Bob',
+        mainCharacter: {
+          id: b!.id,
+          name: b!.name,
+          corporation: { id: b!.corporationId, name: expect.any(String) },
+        },
+      },
     ]);
     expect(body.data.status.players).toEqual(expect.any(Number));
     expect(h.esiRequests('GetCharactersDetail')).toBe(2);

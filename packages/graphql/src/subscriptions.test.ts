@@ -59,9 +59,17 @@ describe('subscriptions', () => {
       await iterator.next();
       h.sim.clock.advance(window + 1000);
       await until(() => h.esiRequests('GetStatus') === 2, 'the revalidation');
-      const outcome = await Promise.race([iterator.next().then(() => 'emitted'), tick(200).then(() => 'quiet')]);
+      const outcome = await Promise.race([
+        iterator.next().then(() => 'emitted'),
+        tick(200).then(() => 'quiet'),
+      ]);
       expect(outcome).toBe('quiet');
-      expect(h.sim.audit().filter((e) => e.operationId === 'GetStatus').map((e) => e.status)).toEqual([200, 304]);
+      expect(
+        h.sim
+          .audit()
+          .filter((e) => e.operationId === 'GetStatus')
+          .map((e) => e.status),
+      ).toEqual([200, 304]);
     } finally {
       client.dispose();
     }

@@ -56,7 +56,10 @@ describe('queries over HTTP', () => {
       const args = required.map((a) => `${a.name}: ${JSON.stringify(known[a.name])}`);
       if (op.scope !== undefined && field.args.some((a) => a.name === 'asCharacterId'))
         args.push(`asCharacterId: ${pilot.id}`);
-      byTag.set(op.tag, `${name}${args.length ? `(${args.join(', ')})` : ''} ${selectionFor(field)}`);
+      byTag.set(
+        op.tag,
+        `${name}${args.length ? `(${args.join(', ')})` : ''} ${selectionFor(field)}`,
+      );
     }
     const tags = new Set(operations.map((o) => o.tag));
     // Every tag but the ones whose only reads need an id the test cannot know in advance.
@@ -72,8 +75,12 @@ describe('queries over HTTP', () => {
 
   it('returns every X-Pages page as one list by default, one page with `page`', async () => {
     const h = await start({ pages: { GetMarketsRegionIdOrders: 3 } });
-    const all = await h.query('{ marketsOrders(region_id: 10000002, order_type: all) { order_id } }');
-    const one = await h.query('{ marketsOrders(region_id: 10000002, order_type: all, page: 2) { order_id } }');
+    const all = await h.query(
+      '{ marketsOrders(region_id: 10000002, order_type: all) { order_id } }',
+    );
+    const one = await h.query(
+      '{ marketsOrders(region_id: 10000002, order_type: all, page: 2) { order_id } }',
+    );
     expect(all.body.errors).toBeUndefined();
     const allIds = all.body.data!.marketsOrders.map((o: { order_id: number }) => o.order_id);
     const pageTwo = one.body.data!.marketsOrders.map((o: { order_id: number }) => o.order_id);
@@ -99,7 +106,9 @@ describe('queries over HTTP', () => {
       );
       expect(next.body.errors).toBeUndefined();
       const ids = new Set(conn.nodes.map((n: { id: string }) => n.id));
-      expect(next.body.data!.freelanceJobs.nodes.some((n: { id: string }) => ids.has(n.id))).toBe(false);
+      expect(next.body.data!.freelanceJobs.nodes.some((n: { id: string }) => ids.has(n.id))).toBe(
+        false,
+      );
     }
     const changed = await h.query(
       `query($before: String) { freelanceJobs(before: $before) { nodes { id } pageInfo { hasPreviousPage } } }`,
@@ -141,7 +150,11 @@ describe('queries over HTTP', () => {
     );
     expect(res.body.errors).toBeUndefined();
     const c = res.body.data!.character;
-    expect(c).toMatchObject({ id: pilot.id, name: pilot.name, corporation: { id: pilot.corporationId } });
+    expect(c).toMatchObject({
+      id: pilot.id,
+      name: pilot.name,
+      corporation: { id: pilot.corporationId },
+    });
     expect(c.corporation.member_count).toEqual(expect.any(Number));
     if (pilot.allianceId !== undefined) expect(c.corporation.alliance.id).toBe(pilot.allianceId);
   });
@@ -154,7 +167,11 @@ describe('queries over HTTP', () => {
     const asked = await h.query('{ status { players } marketsPrices { type_id } }', {
       extensions: { esi: true },
     });
-    const fields = asked.body.extensions!.esi.fields as { path: string; expires: number; fromCache: boolean }[];
+    const fields = asked.body.extensions!.esi.fields as {
+      path: string;
+      expires: number;
+      fromCache: boolean;
+    }[];
     const status = fields.find((f) => f.path === 'status')!;
     expect(status.fromCache).toBe(true);
     expect(fields.find((f) => f.path === 'marketsPrices')!.fromCache).toBe(false);
@@ -169,14 +186,20 @@ describe('queries over HTTP', () => {
     const h = await start();
     const pilot = h.sim.characters[0]!;
     // NOT_FOUND beside a field that still resolves.
-    const res = await h.query(
-      '{ status { players } character(character_id: 123456) { name } }',
-    );
+    const res = await h.query('{ status { players } character(character_id: 123456) { name } }');
     expect(res.body.data!.status.players).toEqual(expect.any(Number));
-    expect(res.body.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND', esikitCode: 'ESIKIT_HTTP' });
+    expect(res.body.errors![0]!.extensions).toMatchObject({
+      code: 'NOT_FOUND',
+      esikitCode: 'ESIKIT_HTTP',
+    });
     // BAD_USER_INPUT naming the argument (core validates before sending).
-    const bad = await h.query('{ marketsOrders(region_id: 10000002, order_type: all, page: 0) { order_id } status { players } }');
-    expect(bad.body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'page' });
+    const bad = await h.query(
+      '{ marketsOrders(region_id: 10000002, order_type: all, page: 0) { order_id } status { players } }',
+    );
+    expect(bad.body.errors![0]!.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argument: 'page',
+    });
     expect(bad.body.data!.status.players).toEqual(expect.any(Number));
     // UNAUTHENTICATED without a user, naming the scope.
     const anon = await h.query(`{ charactersWallet(character_id: ${pilot.id}) }`);
@@ -198,7 +221,9 @@ describe('queries over HTTP', () => {
       '{ character(character_id: 1) { corporation { alliance { creator { corporation { alliance { name } } } } } } }',
     );
     expect(deep.body.errors![0]!.message).toMatch(/depth/i);
-    const aliases = await h.query('{ a: status { players } b: status { players } c: status { players } d: status { players } }');
+    const aliases = await h.query(
+      '{ a: status { players } b: status { players } c: status { players } d: status { players } }',
+    );
     expect(aliases.body.errors![0]!.message).toMatch(/aliases/i);
     const costly = await h.query(
       '{ marketsOrders(region_id: 10000002, order_type: all) { type { group_id } system { security_status } } }',

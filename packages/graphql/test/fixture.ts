@@ -39,13 +39,17 @@ export const APP = {
   contactEmail: 'tests@esikit.invalid',
 } as const;
 
+/** Answers are loose JSON: tests read into them freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Loose = any;
+
 export interface GraphQLResponse {
   status: number;
   headers: Headers;
   body: {
-    data?: Record<string, any> | null;
-    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
-    extensions?: Record<string, any>;
+    data?: Record<string, Loose> | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, Loose> }[];
+    extensions?: Record<string, Loose>;
   };
 }
 
@@ -59,7 +63,11 @@ export interface Harness extends AsyncDisposable {
   /** POSTs a query as `user` (the `x-user` header), like any GraphQL client. */
   query(
     query: string,
-    options?: { user?: string; variables?: Record<string, unknown>; extensions?: Record<string, unknown> },
+    options?: {
+      user?: string;
+      variables?: Record<string, unknown>;
+      extensions?: Record<string, unknown>;
+    },
   ): Promise<GraphQLResponse>;
   /** ESI requests the simulator saw (all, or for one operation). */
   esiRequests(operationId?: string): number;
@@ -103,9 +111,10 @@ export async function harness(
         ...pluginOptions,
       }),
     ],
-    logging: process.env.YOGA_DEBUG ? "debug" : false,
+    logging: process.env.YOGA_DEBUG ? 'debug' : false,
   });
-  const server: Server = createServer(yoga);
+  // Yoga's node handler is a request listener that returns a promise; node ignores it.
+  const server: Server = createServer((req, res) => void yoga(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   const close = async (): Promise<void> => {
@@ -134,7 +143,11 @@ export async function harness(
           ...(options.extensions ? { extensions: options.extensions } : {}),
         }),
       });
-      return { status: res.status, headers: res.headers, body: (await res.json()) as GraphQLResponse['body'] };
+      return {
+        status: res.status,
+        headers: res.headers,
+        body: (await res.json()) as GraphQLResponse['body'],
+      };
     },
     esiRequests: (operationId) =>
       sim.audit().filter((e) => operationId === undefined || e.operationId === operationId).length,

@@ -19,7 +19,6 @@ import {
   ENTITIES,
   OWNER_ENTITIES,
   entityFieldName,
-  enumValueNames,
   pascal,
   rootFieldName,
   type EntityKind,
@@ -202,7 +201,6 @@ class Builder {
       type: this.output(op, hint, entity),
       args: this.args(op, hint, owner),
       ...(description !== '' ? { description } : {}),
-      ...(op.scope !== undefined ? { deprecationReason: undefined } : {}),
       resolve: resolveOperation,
       extensions,
     };
@@ -282,7 +280,6 @@ export function buildEsiSchema(table: EsiOperationTable, options: BuildOptions):
     });
     query.viewer = { type: new GraphQLNonNull(viewer), resolve: () => ({}) };
   }
-  void enumValueNames;
   const schema = new GraphQLSchema({
     query: new GraphQLObjectType({ name: 'Query', fields: query }),
     ...(Object.keys(mutation).length > 0

@@ -6,6 +6,7 @@ import {
   GraphQLList,
   GraphQLNonNull,
   NoSchemaIntrospectionCustomRule,
+  OperationTypeNode,
   getNamedType,
   isObjectType,
   isInterfaceType,
@@ -106,9 +107,9 @@ function costRule(limits: Limits): ValidationRule {
     OperationDefinition(node) {
       const schema = context.getSchema();
       const root =
-        node.operation === 'query'
+        node.operation === OperationTypeNode.QUERY
           ? schema.getQueryType()
-          : node.operation === 'mutation'
+          : node.operation === OperationTypeNode.MUTATION
             ? schema.getMutationType()
             : schema.getSubscriptionType();
       if (!root) return;
@@ -135,8 +136,8 @@ export function protectionRules(limits: Limits): ValidationRule[] {
       n: limits.maxDepth,
       ignoreIntrospection: true,
       flattenFragments: true,
-    }) as ValidationRule,
-    maxAliasesRule({ n: limits.maxAliases }) as ValidationRule,
+    }),
+    maxAliasesRule({ n: limits.maxAliases }),
     costRule(limits),
   ];
   if (!limits.introspection) rules.push(NoSchemaIntrospectionCustomRule);

@@ -3,10 +3,13 @@
 // creates no closure per field.
 import { responsePathAsArray, type GraphQLFieldResolver, type GraphQLResolveInfo } from 'graphql';
 import type { EsiAnyCallOptions, EsiOperation } from '@esikit/core';
+import type * as SsoEntry from '@esikit/core/sso';
 import { esiGraphQLError, toGraphQLError } from '../errors.js';
 import { stateOf, type RequestState } from './context.js';
 import type { EntityKind } from './naming.js';
 import type { LinkExtension } from './types.js';
+
+type SsoModule = typeof SsoEntry;
 
 /** The paging parameters core takes as options, never as parameters. */
 export const PAGING_PARAMS = new Set(['page', 'before', 'after', 'from_id']);
@@ -47,8 +50,8 @@ export function pathOf(info: GraphQLResolveInfo): string {
   return responsePathAsArray(info.path).join('.');
 }
 
-let ssoModule: Promise<typeof import('@esikit/core/sso')> | undefined;
-const sso = (): Promise<typeof import('@esikit/core/sso')> => (ssoModule ??= import('@esikit/core/sso'));
+let ssoModule: Promise<SsoModule> | undefined;
+const sso = (): Promise<SsoModule> => (ssoModule ??= import('@esikit/core/sso'));
 
 /** The token option for an operation: none for public ones, else the user's own token. */
 async function credential(
@@ -237,7 +240,12 @@ async function fromIdConnection(walk: AsyncIterable<unknown>, args: Args): Promi
  * asked. Synchronous unless the parent is itself an unloaded stub: a list of a thousand orders
  * should not cost a thousand extra promises.
  */
-export const resolveLink: GraphQLFieldResolver<unknown, unknown> = (parent, _args, context, info) => {
+export const resolveLink: GraphQLFieldResolver<unknown, unknown> = (
+  parent,
+  _args,
+  context,
+  info,
+) => {
   const { idField, entity } = (fieldExtensions(info) as unknown as LinkExtension).esiLink;
   const actor = isStub(parent) ? parent.__actor : undefined;
   const link = (record: Record<string, unknown> | undefined): EntityStub | null => {
@@ -251,12 +259,20 @@ export const resolveLink: GraphQLFieldResolver<unknown, unknown> = (parent, _arg
 };
 
 /** A data field of an entity: `name` through the batched names lookup, the rest by loading it. */
-export const resolveEntityField: GraphQLFieldResolver<unknown, unknown> = (parent, _args, context, info) => {
+export const resolveEntityField: GraphQLFieldResolver<unknown, unknown> = (
+  parent,
+  _args,
+  context,
+  info,
+) => {
   if (!isStub(parent)) return (parent as Record<string, unknown> | undefined)?.[info.fieldName];
   if (parent.__data) return parent.__data[info.fieldName];
   const state = stateOf(context);
   if (info.fieldName === 'name') return state.names.load(parent.__id);
-  return state.entity(parent.__entity).load(parent.__id).then((data) => data[info.fieldName]);
+  return state
+    .entity(parent.__entity)
+    .load(parent.__id)
+    .then((data) => data[info.fieldName]);
 };
 
 export const resolveEntityId: GraphQLFieldResolver<unknown, unknown> = (parent) =>

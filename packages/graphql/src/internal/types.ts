@@ -123,6 +123,9 @@ export class TypeBuilder {
         return GraphQLBoolean;
       case 'string':
         return GraphQLString;
+      case 'array':
+      case undefined:
+        return undefined;
       default:
         return undefined;
     }
