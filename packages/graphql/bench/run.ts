@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { execute, parse, type GraphQLEnumType } from 'graphql';
-import { createYoga } from 'graphql-yoga';
+import { createSchema, createYoga } from 'graphql-yoga';
 import { createEsiClient } from '@esikit/core';
 import { SimulatorClock, startSimulator } from '@esikit/simulator';
 import { createEsiSchema, useEsi } from '../src/index.js';
@@ -52,7 +52,7 @@ interface Cold {
   source: string;
 }
 
-async function coldOnce(mode: 'esikit' | 'omnigraph'): Promise<Cold> {
+async function coldOnce(mode: 'esikit' | 'omnigraph' | 'bare'): Promise<Cold> {
   const { stdout } = await run(
     process.execPath,
     [fileURLToPath(new URL('./cold-child.mjs', import.meta.url)), mode, specFile],
@@ -74,11 +74,13 @@ const summarizeCold = (samples: Cold[]): Cold => {
 };
 
 /** Both libraries, interleaved, so the machine's load falls on both alike. */
-async function cold(): Promise<[Cold | string, Cold | string]> {
+async function cold(): Promise<[Cold | string, Cold | string, Cold]> {
   const ours: Cold[] = [];
   const theirs: Cold[] = [];
+  const bare: Cold[] = [];
   let omniFailure: string | undefined;
   for (let i = 0; i < COLD_RUNS; i++) {
+    bare.push(await coldOnce('bare'));
     ours.push(await coldOnce('esikit'));
     if (omniFailure === undefined)
       try {
@@ -87,7 +89,7 @@ async function cold(): Promise<[Cold | string, Cold | string]> {
         omniFailure = `failed: ${(error as Error).message.split('\n')[0]}`;
       }
   }
-  return [summarizeCold(ours), omniFailure ?? summarizeCold(theirs)];
+  return [summarizeCold(ours), omniFailure ?? summarizeCold(theirs), summarizeCold(bare)];
 }
 
 /** Medians of `fns` run alternately `n` times each, so the machine's load falls on all alike. */
@@ -119,7 +121,7 @@ for (const dir of ['../../spec', '../../core', '..'])
   await run('npx', ['tsc', '-p', 'tsconfig.build.json'], {
     cwd: fileURLToPath(new URL(dir, import.meta.url)),
   });
-const [ours, theirs] = await cold();
+const [ours, theirs, bare] = await cold();
 out(`## @esikit/graphql benchmark (spec ${specFile.split('/').pop()}, medians)`);
 out('');
 out('| schema ready (fresh process) | @esikit/graphql | @omnigraph/openapi 0.112 | ratio |');
@@ -140,6 +142,10 @@ if (typeof ours === 'string' || typeof theirs === 'string') {
   );
   out(
     `| peak RSS | ${ours.maxRssMb.toFixed(0)} MB | ${theirs.maxRssMb.toFixed(0)} MB | ${(ours.maxRssMb / theirs.maxRssMb).toFixed(2)} (target ≤ 0.5) |`,
+  );
+  const base = bare.maxRssMb;
+  out(
+    `| peak RSS above a bare node process (${base.toFixed(0)} MB) | ${(ours.maxRssMb - base).toFixed(0)} MB | ${(theirs.maxRssMb - base).toFixed(0)} MB | ${((ours.maxRssMb - base) / (theirs.maxRssMb - base)).toFixed(2)} |`,
   );
   out(`| Query fields | ${ours.fields} | ${theirs.fields} | |`);
   out(`| reads the spec from | ${ours.source} | ${theirs.source} | |`);
@@ -191,6 +197,17 @@ const [uncachedGql, uncachedCore, uncachedExec] = (await timeEach(
   async () =>
     execute({ schema: esiSchema.schema, document: doc, contextValue: esiSchema.context() }),
 )) as [number, number, number];
+// Yoga's own floor: the same server machinery with a one-field static schema.
+const floorYoga = createYoga({
+  schema: createSchema({
+    typeDefs: 'type Query { hello: String }',
+    resolvers: { Query: { hello: () => 'o7' } },
+  }),
+  logging: false,
+});
+const [yogaFloor] = (await timeEach(ITERATIONS, noop, () => gql(floorYoga, '{ hello }'))) as [
+  number,
+];
 const [cachedGql, cachedCore] = (await timeEach(
   ITERATIONS,
   noop,
@@ -240,6 +257,7 @@ out(
 out(
   `| uncached, graphql \`execute()\` only | ${ms(uncachedExec)} | ${ms(uncachedCore)} | ${(uncachedExec / uncachedCore).toFixed(2)}× | |`,
 );
+out(`| Yoga's floor: a static \`{ hello }\` through the same pipeline | ${ms(yogaFloor)} | | | |`);
 out(
   `| cached (inside the window) | ${ms(cachedGql)} | ${ms(cachedCore)} | ${(cachedGql / cachedCore).toFixed(2)}× | ${fmt(omniCached)} (asks ESI: ${omniViolations} cache-window violations) |`,
 );

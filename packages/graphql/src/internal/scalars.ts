@@ -16,6 +16,12 @@ function exact(value: unknown, where: string): number {
   return value;
 }
 
+/**
+ * The `Int64` scalar: ESI's 64-bit integers as exact JSON numbers, refused beyond 2^53 − 1.
+ *
+ * @example
+ * makeExecutableSchema({ typeDefs: 'scalar Int64 type Character { id: Int64! }', resolvers: { Int64 } });
+ */
 export const Int64 = new GraphQLScalarType<number, number>({
   name: 'Int64',
   description:
@@ -58,7 +64,13 @@ function literalValue(
   }
 }
 
-/** ESI values the spec leaves free-form (`additionalProperties`, untyped objects). */
+/**
+ * The `JSON` scalar: ESI values the spec leaves free-form (`additionalProperties`, untyped
+ * objects), passed through as ESI sent them.
+ *
+ * @example
+ * makeExecutableSchema({ typeDefs: 'scalar JSON type Query { raw: JSON }', resolvers: { JSON: Json } });
+ */
 export const Json = new GraphQLScalarType({
   name: 'JSON',
   description: 'A value the ESI spec leaves free-form, as ESI sent it.',
