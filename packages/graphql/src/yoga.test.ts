@@ -127,6 +127,13 @@ describe('queries over HTTP', () => {
       edges { cursor node { transaction_id } } pageInfo { hasNextPage endCursor } } }`;
     const first = await h.query(q, { user: 'alice', variables: { id: pilot.id } });
     expect(first.body.errors).toBeUndefined();
+    // A walk has no single Expires: nobody may cache an answer holding one, whatever else it holds.
+    const mixed = await h.query(
+      `{ status { players } charactersWalletTransactions(character_id: ${pilot.id}, first: 1) { nodes { transaction_id } } }`,
+      { user: 'alice' },
+    );
+    expect(mixed.body.errors).toBeUndefined();
+    expect(mixed.headers.get('cache-control')).toBe('no-store');
     const conn = first.body.data!.charactersWalletTransactions;
     expect(conn.edges.length).toBeGreaterThan(0);
     expect(conn.edges.length).toBeLessThanOrEqual(3);

@@ -140,8 +140,12 @@ export const resolveOperation: GraphQLFieldResolver<unknown, unknown, Args> = as
         state.record(path, op, res);
         return connection(res.records, res.before, res.after);
       }
-      case 'from_id':
-        return await fromIdConnection(handle.fromId(state.callOptions), args);
+      case 'from_id': {
+        const page = await fromIdConnection(handle.fromId(state.callOptions), args);
+        // A walk reports no single Expires: the answer's freshness is unknown (no-store).
+        state.record(path, op, { expires: undefined, fromCache: false, pages: undefined });
+        return page;
+      }
       case 'none': {
         const res = await handle.resultWithResponse(state.callOptions);
         state.record(path, op, res);
