@@ -80,16 +80,23 @@ export function useEsi(options: UseEsiOptions): Plugin<EsiYogaContext> {
         () => undefined,
       );
     },
-    async onRequest() {
-      built ??= await ready;
+    // Synchronous once the schema is built: an awaited hook costs every request a turn.
+    onRequest() {
+      if (built) return;
+      return ready.then((s) => {
+        built = s;
+      });
     },
     onValidate({ addValidationRule }) {
       if (built) for (const rule of built.validationRules) addValidationRule(rule);
     },
-    async onContextBuilding({ context, extendContext }) {
-      const schema = built ?? (await ready);
-      const userId = options.user ? await options.user(context) : undefined;
-      extendContext(schema.context({ userId, signal: context.request.signal }));
+    onContextBuilding({ context, extendContext }) {
+      const extend = (schema: EsiSchema, userId: string | undefined): void => {
+        extendContext(schema.context({ userId, signal: context.request.signal }));
+      };
+      const userId = options.user ? options.user(context) : undefined;
+      if (built && !(userId instanceof Promise)) return extend(built, userId);
+      return Promise.all([ready, userId]).then(([schema, id]) => extend(schema, id));
     },
     onExecute({ args }) {
       const context = args.contextValue;
