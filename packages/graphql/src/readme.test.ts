@@ -14,9 +14,10 @@ it('has example queries that validate against the schema and its limits', async 
   const esiSchema = await createEsiSchema({ esi });
   for (const query of queries)
     expect(
-      validate(esiSchema.schema, parse(query), [...specifiedRules, ...esiSchema.validationRules]).map(
-        (e) => e.message,
-      ),
+      validate(esiSchema.schema, parse(query), [
+        ...specifiedRules,
+        ...esiSchema.validationRules,
+      ]).map((e) => e.message),
     ).toEqual([]);
   await esi.close();
 });

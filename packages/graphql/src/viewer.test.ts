@@ -20,7 +20,12 @@ async function twoUsersThreeCharacters() {
     { characterId: b!.id, scopes: [SKILLS], userId: 'alice' },
     {
       characterId: c!.id,
-      scopes: [WALLET, 'esi-mail.organize_mail.v1', 'esi-characters.write_contacts.v1'],
+      scopes: [
+        WALLET,
+        'esi-mail.organize_mail.v1',
+        'esi-characters.write_contacts.v1',
+        'esi-ui.write_waypoint.v1',
+      ],
       userId: 'bob',
     },
   ]);
@@ -106,6 +111,15 @@ describe('mutations', () => {
     );
     expect(deleted.body.errors).toBeUndefined();
     expect(deleted.body.data!.deleteCharactersContacts).toBe(true);
+    // A write without character_id in its path acts as `asCharacterId` (User Interface).
+    const waypoint = await h.query(
+      `mutation($id: Int64!) { postUiAutopilotWaypoint(add_to_beginning: false, clear_other_waypoints: true, destination_id: 30000142, asCharacterId: $id) }`,
+      { user: 'bob', variables: { id: c.id } },
+    );
+    expect(waypoint.body.errors).toBeUndefined();
+    expect(waypoint.body.data!.postUiAutopilotWaypoint).toBe(true);
+    const waypoints = h.sim.audit().filter((e) => e.operationId === 'PostUiAutopilotWaypoint');
+    expect(waypoints.map((e) => e.characterId)).toEqual([c.id]);
     expect(created.headers.get('cache-control')).toBe('no-store');
     // Someone else's character: refused before ESI.
     const refused = await h.query(
