@@ -45,6 +45,13 @@ export interface EsiSchemaOptions {
   readonly clock?: () => number;
   /** How often a subscription looks at the clock while it waits for a window to end (ms). @default 1000 */
   readonly pollIntervalMs?: number;
+  /**
+   * How long a name from `POST /universe/names` serves every request (ms). ESI gives that
+   * lookup no cache window, so core cannot cache it; names almost never change. `0` asks ESI
+   * each request.
+   * @default 3_600_000 (an hour)
+   */
+  readonly namesTtlMs?: number;
   /** Cancels loading the operation table. */
   readonly signal?: AbortSignal;
 }
@@ -56,6 +63,7 @@ export interface ResolvedSchemaOptions {
   readonly limits: Limits;
   readonly clock: () => number;
   readonly pollIntervalMs: number;
+  readonly namesTtlMs: number;
 }
 
 /**
@@ -83,6 +91,15 @@ function positiveInt(name: string, value: unknown, fallback: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
     throw new EsiGraphQLOptionError(
       `esikit/graphql: "${name}" must be a positive integer, got ${describe(value)}`,
+    );
+  return value;
+}
+
+function nonNegativeInt(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new EsiGraphQLOptionError(
+      `esikit/graphql: "${name}" must be a non-negative integer, got ${describe(value)}`,
     );
   return value;
 }
@@ -132,6 +149,7 @@ export function resolveSchemaOptions(options: EsiSchemaOptions): ResolvedSchemaO
     subscriptions: bool('subscriptions', options.subscriptions, true),
     clock: options.clock ?? Date.now,
     pollIntervalMs: positiveInt('pollIntervalMs', options.pollIntervalMs, 1000),
+    namesTtlMs: nonNegativeInt('namesTtlMs', options.namesTtlMs, 3_600_000),
     limits: {
       maxEsiCalls: positiveInt('limits.maxEsiCalls', limits.maxEsiCalls, 200),
       maxDepth: positiveInt('limits.maxDepth', limits.maxDepth, 12),

@@ -6,6 +6,7 @@ import { buildEsiSchema } from './internal/build.js';
 import { RequestState, STATE, type Built, type FieldMeta } from './internal/context.js';
 import { protectionRules } from './internal/protection.js';
 import { setTiming } from './internal/subscriptions.js';
+import { NameCache } from './internal/names.js';
 import {
   resolveSchemaOptions,
   type EsiSchemaOptions,
@@ -88,6 +89,7 @@ export async function createEsiSchema(options: EsiSchemaOptions): Promise<EsiSch
     tokens: resolved.tokens,
     byPath,
     namesOp: byPath.get('POST /universe/names'),
+    names: new NameCache(resolved.namesTtlMs, 100_000, resolved.clock),
   };
   const timing = { clock: resolved.clock, pollIntervalMs: resolved.pollIntervalMs };
   return {

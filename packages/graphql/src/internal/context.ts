@@ -5,6 +5,7 @@ import type { EsiClient, EsiOperation } from '@esikit/core';
 import type { TokenManager } from '@esikit/core/sso';
 import type { EntityKind } from './naming.js';
 import { toGraphQLError } from '../errors.js';
+import type { NameCache } from './names.js';
 
 /** ESI's batch limit of `POST /universe/names`. */
 export const NAMES_BATCH = 1000;
@@ -26,6 +27,8 @@ export interface Built {
   readonly tokens: TokenManager | undefined;
   readonly byPath: ReadonlyMap<string, EsiOperation>;
   readonly namesOp: EsiOperation | undefined;
+  /** Names shared by every request of this schema. */
+  readonly names: NameCache;
 }
 
 export class RequestState {
@@ -84,15 +87,18 @@ export class RequestState {
   async #loadNames(ids: readonly number[]): Promise<(string | null | Error)[]> {
     const op = this.built.namesOp;
     if (!op) return ids.map(() => null);
-    try {
+    const lookup = async (missing: number[]): Promise<Map<number, string>> => {
       const res = await this.built.esi
-        .call(op.id, { body: [...ids] })
+        .call(op.id, { body: missing })
         .resultWithResponse(this.callOptions);
       this.record('universe/names', op, res);
       const byId = new Map<number, string>();
       for (const entry of res.data as { id: number; name: string }[])
         byId.set(entry.id, entry.name);
-      return ids.map((id) => byId.get(id) ?? null);
+      return byId;
+    };
+    try {
+      return await this.built.names.resolve(ids, lookup);
     } catch (error) {
       const e = toGraphQLError(error);
       return ids.map(() => e);
