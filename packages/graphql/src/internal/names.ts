@@ -44,9 +44,9 @@ export class NameCache {
       }
     }
     return Promise.all(
-      ids.map((id) => {
+      ids.map((id): Promise<string | null> => {
         const hit = this.#known.get(id);
-        if (hit && now - hit.at < this.#ttlMs) return hit.name;
+        if (hit && now - hit.at < this.#ttlMs) return Promise.resolve(hit.name);
         return this.#pending.get(id) ?? Promise.resolve(null);
       }),
     );
