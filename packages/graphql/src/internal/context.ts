@@ -10,7 +10,12 @@ import type { NameCache } from './names.js';
 /** ESI's batch limit of `POST /universe/names`. */
 export const NAMES_BATCH = 1000;
 
-/** What one ESI call behind a field answered with. */
+/**
+ * What one ESI call behind a field answered with (`extensions.esi.fields[]`).
+ *
+ * @example
+ * // { path: 'marketsOrders', operation: 'GetMarketsRegionIdOrders', expires: 1764158400000, fromCache: false, pages: 3, authenticated: false, cacheable: true }
+ */
 export interface FieldMeta {
   readonly path: string;
   readonly operation: string;
