@@ -148,3 +148,14 @@ describe('typed options', () => {
       expectTypeOf<EsiClientOptions['cache']>().toEqualTypeOf<CacheStore | false | undefined>();
     }));
 });
+
+describe('EsiInput', () => {
+  it('takes the body of an operation without parameters (regression: the params index signature refused it)', () =>
+    typeOnly(() => {
+      const input: import('./index.js').EsiInput<'PostUniverseNames'> = { body: [30000142] };
+      expectTypeOf(input.body).toEqualTypeOf<number[]>();
+      // @ts-expect-error: still no parameters beside the body
+      const bad: import('./index.js').EsiInput<'PostUniverseNames'> = { body: [1], region_id: 1 };
+      void bad;
+    }));
+});
