@@ -1,5 +1,6 @@
 // useEsi building its own schema from options, and Cache-Control for user-specific answers.
 import { expect, it } from 'vitest';
+import type { ValidationRule } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { useEsi, EsiGraphQLOptionError } from './index.js';
 import { harness, NO_VIOLATIONS, type Loose } from '../test/fixture.js';
@@ -54,4 +55,37 @@ it('validates its options, naming the option', () => {
   expect(() => useEsi({ user: 'alice' as never, schema: {} as never })).toThrow(
     /"user" must be a function/,
   );
+});
+
+it("keeps Yoga's parse and validation caches working: a repeated query runs the ESI limits once", async () => {
+  await using h = await harness();
+  // The same rules, counted; each keeps its name, which Yoga's validation cache keys on.
+  const runs = h.esiSchema.validationRules.map(() => 0);
+  const counted = h.esiSchema.validationRules.map((rule, i) => {
+    const wrapped: ValidationRule = (context) => {
+      runs[i]! += 1;
+      return rule(context);
+    };
+    Object.defineProperty(wrapped, 'name', { value: rule.name });
+    return wrapped;
+  });
+  expect(counted.length).toBeGreaterThan(0);
+  const yoga = createYoga({
+    plugins: [useEsi({ schema: { ...h.esiSchema, validationRules: counted } })],
+    logging: false,
+  });
+  const ask = async (query: string): Promise<void> => {
+    const res = await yoga.fetch('http://yoga/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
+    expect(((await res.json()) as { errors?: unknown }).errors).toBeUndefined();
+  };
+  for (let i = 0; i < 5; i++) await ask('{ status { players } }');
+  expect(runs).toEqual(counted.map(() => 1));
+  // Another document is validated (and limited) on its own.
+  await ask('{ status { server_version } }');
+  expect(runs).toEqual(counted.map(() => 2));
+  expect(h.sim.stats().violations).toEqual(NO_VIOLATIONS);
 });
