@@ -75,22 +75,31 @@ describe('validation', () => {
 
   it('refuses a wrong enum value and an unknown parameter', async () => {
     const trpc = app.client(undefined);
-    const bad = await failure(trpc.esi.market.getMarketsRegionIdOrders
-      .query({ region_id: 10000002, order_type: 'both' as 'all' }));
+    const bad = await failure(
+      trpc.esi.market.getMarketsRegionIdOrders.query({
+        region_id: 10000002,
+        order_type: 'both' as 'all',
+      }),
+    );
     expect(bad.data).toMatchObject({ code: 'BAD_REQUEST', parameter: 'order_type' });
-    const unknown = await failure(trpc.esi.status.getStatus
-      .query({ nope: 1 } as never));
+    const unknown = await failure(trpc.esi.status.getStatus.query({ nope: 1 } as never));
     expect(unknown.data).toMatchObject({ code: 'BAD_REQUEST' });
     expect(unknown.message).toContain('nope');
   });
 
   it('refuses page and allPages together, and before with after', async () => {
     const trpc = app.client(undefined);
-    const both = await failure(trpc.esi.market.getMarketsRegionIdOrders
-      .query({ region_id: 10000002, page: 2, allPages: true }));
+    const both = await failure(
+      trpc.esi.market.getMarketsRegionIdOrders.query({
+        region_id: 10000002,
+        page: 2,
+        allPages: true,
+      }),
+    );
     expect(both.data).toMatchObject({ code: 'BAD_REQUEST', parameter: 'page' });
-    const cursor = await failure(trpc.esi.freelanceJobs.getFreelanceJobsListing
-      .query({ before: 'a', after: 'b' }));
+    const cursor = await failure(
+      trpc.esi.freelanceJobs.getFreelanceJobsListing.query({ before: 'a', after: 'b' }),
+    );
     expect(cursor.data).toMatchObject({ code: 'BAD_REQUEST', parameter: 'before' });
   });
 });
@@ -155,9 +164,11 @@ describe('auth', () => {
 
   it('UNAUTHORIZED without a user, before ESI', async () => {
     const before = app.seen('GetCharactersCharacterIdWallet');
-    const e = await failure(app
-      .client(undefined)
-      .esi.wallet.getCharactersCharacterIdWallet.query({ character_id: app.chars.a1 }));
+    const e = await failure(
+      app
+        .client(undefined)
+        .esi.wallet.getCharactersCharacterIdWallet.query({ character_id: app.chars.a1 }),
+    );
     expect(e.data).toMatchObject({
       code: 'UNAUTHORIZED',
       esiCode: 'ESIKIT_TOKEN_REQUIRED',
@@ -168,14 +179,18 @@ describe('auth', () => {
 
   it("FORBIDDEN for another user's character and for a missing scope, before ESI", async () => {
     const before = app.seen('GetCharactersCharacterIdWallet');
-    const other = await failure(app
-      .client(app.users.bob)
-      .esi.wallet.getCharactersCharacterIdWallet.query({ character_id: app.chars.a1 }));
+    const other = await failure(
+      app
+        .client(app.users.bob)
+        .esi.wallet.getCharactersCharacterIdWallet.query({ character_id: app.chars.a1 }),
+    );
     expect(other.data).toMatchObject({ code: 'FORBIDDEN', esiCode: 'ESIKIT_TOKEN_FORBIDDEN' });
     expect(other.message).toContain('not one of your characters');
-    const scope = await failure(app
-      .client(app.users.alice)
-      .esi.wallet.getCharactersCharacterIdWallet.query({ character_id: app.chars.a2 }));
+    const scope = await failure(
+      app
+        .client(app.users.alice)
+        .esi.wallet.getCharactersCharacterIdWallet.query({ character_id: app.chars.a2 }),
+    );
     expect(scope.data).toMatchObject({ code: 'FORBIDDEN', esiCode: 'ESIKIT_TOKEN_FORBIDDEN' });
     expect(scope.message).toContain('esi-wallet.read_character_wallet.v1');
     expect(app.seen('GetCharactersCharacterIdWallet')).toBe(before);
@@ -197,18 +212,18 @@ describe('auth', () => {
         asCharacter: app.chars.a2,
       });
     expect(Array.isArray(wallets)).toBe(true);
-    const missing = await failure(app
-      .client(app.users.alice)
-      .esi.wallet.getCorporationsCorporationIdWallets.query({
+    const missing = await failure(
+      app.client(app.users.alice).esi.wallet.getCorporationsCorporationIdWallets.query({
         corporation_id: corp.corporation_id,
-      } as never));
+      } as never),
+    );
     expect(missing.data).toMatchObject({ code: 'BAD_REQUEST', parameter: 'asCharacter' });
-    const bobs = await failure(app
-      .client(app.users.bob)
-      .esi.wallet.getCorporationsCorporationIdWallets.query({
+    const bobs = await failure(
+      app.client(app.users.bob).esi.wallet.getCorporationsCorporationIdWallets.query({
         corporation_id: corp.corporation_id,
         asCharacter: app.chars.a2,
-      }));
+      }),
+    );
     expect(bobs.data).toMatchObject({ code: 'FORBIDDEN' });
   });
 
@@ -216,20 +231,16 @@ describe('auth', () => {
     const wallet = await app.client(app.users.alice).myWallet.query({ character_id: app.chars.a1 });
     expect(wallet.characterId).toBe(app.chars.a1);
     expect(typeof wallet.balance).toBe('number');
-    const forbidden = await failure(app
-      .client(app.users.alice)
-      .myWallet.query({ character_id: app.chars.b1 }));
+    const forbidden = await failure(
+      app.client(app.users.alice).myWallet.query({ character_id: app.chars.b1 }),
+    );
     expect(forbidden.data).toMatchObject({ code: 'FORBIDDEN', esiCode: 'ESIKIT_TOKEN_FORBIDDEN' });
     expect(await app.client(app.users.alice).myCharacters.query()).toEqual(
       [app.chars.a1, app.chars.a2].sort((a, b) => a - b),
     );
-    const none = await failure(app
-      .client(app.users.bob)
-      .myCharacters.query());
+    const none = await failure(app.client(app.users.bob).myCharacters.query());
     expect(none.data).toMatchObject({ code: 'FORBIDDEN' });
-    const anon = await failure(app
-      .client(undefined)
-      .myCharacters.query());
+    const anon = await failure(app.client(undefined).myCharacters.query());
     expect(anon.data).toMatchObject({ code: 'UNAUTHORIZED' });
   });
 

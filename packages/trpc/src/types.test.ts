@@ -1,12 +1,7 @@
 // Compile-only checks of the router's inference on a real `createTRPCClient<AppRouter>` (tsc fails
 // the typecheck when one breaks; each `@ts-expect-error` must be an error). Nothing is sent.
 import { describe, expectTypeOf, it } from 'vitest';
-import type {
-  EsiClient,
-  EsikitErrorCode,
-  EsiResult,
-  CursorItem,
-} from '@esikit/core';
+import type { EsiClient, EsikitErrorCode, EsiResult, CursorItem } from '@esikit/core';
 
 type MarketsRegionIdOrdersGet = EsiResult<'GetMarketsRegionIdOrders'>;
 type StatusGet = EsiResult<'GetStatus'>;
@@ -125,9 +120,9 @@ describe('selection and metadata types', () => {
         withMetadata: true,
       });
       const caller = t.createCallerFactory(router)({});
-      expectTypeOf(
-        caller.market.getMarketsRegionIdOrders({ region_id: 1 }),
-      ).resolves.toEqualTypeOf<EsiWithMetadata<MarketsRegionIdOrdersGet>>();
+      expectTypeOf(caller.market.getMarketsRegionIdOrders({ region_id: 1 })).resolves.toEqualTypeOf<
+        EsiWithMetadata<MarketsRegionIdOrdersGet>
+      >();
       expectTypeOf(caller.status.getStatus()).resolves.toEqualTypeOf<EsiWithMetadata<StatusGet>>();
       // @ts-expect-error: excluded
       void caller.market.getMarketsPrices;

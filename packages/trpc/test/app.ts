@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEsiClient, type EsiClient } from '@esikit/core';
+import { createEsiClient, type EsiClient, type EsiClientOptions } from '@esikit/core';
 import { createSso, MemoryTokenStore, TokenManager } from '@esikit/core/sso';
 import {
   DEFAULT_CLIENT,
@@ -120,7 +120,10 @@ export interface TestApp extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-export async function startApp(simOptions: SimulatorOptions = {}): Promise<TestApp> {
+export async function startApp(
+  simOptions: SimulatorOptions = {},
+  clientOptions: EsiClientOptions = {},
+): Promise<TestApp> {
   const clock = new SimulatorClock();
   clock.freeze(T0);
   const sim = await startSimulator({ spec: SPEC_FILE, clock, ...simOptions });
@@ -130,6 +133,7 @@ export async function startApp(simOptions: SimulatorOptions = {}): Promise<TestA
     baseUrl: sim.esiUrl,
     clock: () => sim.clock.now(),
     retries: { backoffFactor: 0.001 },
+    ...clientOptions,
   });
   const sso = createSso({
     clientId: DEFAULT_CLIENT.clientId,
