@@ -6,7 +6,12 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEsiClient, type EsiClient, type EsiClientOptions } from '@esikit/core';
+import {
+  createEsiClient,
+  type EsiClient,
+  type EsiClientOptions,
+  type EsiRequestEvent,
+} from '@esikit/core';
 import { createSso, MemoryTokenStore, TokenManager } from '@esikit/core/sso';
 import {
   DEFAULT_CLIENT,
@@ -115,6 +120,8 @@ export interface TestApp extends AsyncDisposable {
   client(user: string | undefined, link?: 'batch' | 'stream'): TRPCClient<AppRouter>;
   /** Requests the simulator saw for an operation. */
   seen(operationId: string): number;
+  /** What the ESI client reported for each request (its `onRequest` hook). */
+  readonly events: EsiRequestEvent[];
   /** Responses the HTTP server sent, with their Cache-Control header. */
   readonly responses: { url: string; cacheControl: string | undefined }[];
   close(): Promise<void>;
@@ -127,12 +134,14 @@ export async function startApp(
   const clock = new SimulatorClock();
   clock.freeze(T0);
   const sim = await startSimulator({ spec: SPEC_FILE, clock, ...simOptions });
+  const events: EsiRequestEvent[] = [];
   const esi = createEsiClient({
     appInfo: { name: 'esikit-trpc-tests', version: '1.0.0' },
     contactEmail: 'tests@esikit.invalid',
     baseUrl: sim.esiUrl,
     clock: () => sim.clock.now(),
     retries: { backoffFactor: 0.001 },
+    onRequest: (event) => events.push(event),
     ...clientOptions,
   });
   const sso = createSso({
@@ -189,6 +198,7 @@ export async function startApp(
     users,
     chars,
     responses,
+    events,
     client(user, link = 'batch') {
       const headers = user === undefined ? {} : { 'x-user': user };
       const http =
