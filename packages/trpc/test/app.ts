@@ -58,6 +58,7 @@ export const TRANSACTIONS = WALLET;
 /** The app's own context: who is logged in, and a request id of its own. */
 export interface AppContext {
   readonly userId: string | undefined;
+  readonly sessionKey: string | undefined;
   readonly requestId: string;
 }
 
@@ -77,7 +78,11 @@ export async function makeRouter(
   tokens: TokenManager,
   sim: Simulator,
 ) {
-  const auth = createEsiAuth<AppContext>({ tokens, userId: (ctx) => ctx.userId });
+  const auth = createEsiAuth<AppContext>({
+    tokens,
+    userId: (ctx) => ctx.userId,
+    sessionKey: (ctx) => ctx.sessionKey,
+  });
   const esiRouter = await createEsiRouter(t, {
     esi,
     tokens,
@@ -101,6 +106,13 @@ export async function makeRouter(
           )
           .result(signal ? { signal } : {}),
       })),
+    singleUse: t.procedure
+      .input((v) => v as { ssoCallback: string })
+      .use(auth.singleUseToken([SKILLS]))
+      .mutation(({ ctx }) => ({
+        characterId: ctx.token.characterId,
+        userId: ctx.token.userId ?? null,
+      })),
     myCharacters: t.procedure
       .use(auth.tokensRequired([SKILLS]))
       .query(({ ctx }) => ctx.tokens.map((x) => x.characterId).sort((a, b) => a - b)),
@@ -117,7 +129,11 @@ export interface TestApp extends AsyncDisposable {
   readonly users: { alice: string; bob: string };
   readonly chars: { a1: number; a2: number; b1: number };
   /** A client for `user` (by header) over `link`. */
-  client(user: string | undefined, link?: 'batch' | 'stream'): TRPCClient<AppRouter>;
+  client(
+    user: string | undefined,
+    link?: 'batch' | 'stream',
+    session?: string,
+  ): TRPCClient<AppRouter>;
   /** Requests the simulator saw for an operation. */
   seen(operationId: string): number;
   /** What the ESI client reported for each request (its `onRequest` hook). */
@@ -178,7 +194,12 @@ export async function startApp(
         });
       });
       const user = req.headers['x-user'] ?? info.connectionParams?.user;
-      return { userId: typeof user === 'string' ? user : undefined, requestId: `r${++next}` };
+      const session = req.headers['x-session'];
+      return {
+        userId: typeof user === 'string' ? user : undefined,
+        sessionKey: typeof session === 'string' ? session : undefined,
+        requestId: `r${++next}`,
+      };
     },
     responseMeta: esiResponseMeta,
   });
@@ -199,8 +220,10 @@ export async function startApp(
     chars,
     responses,
     events,
-    client(user, link = 'batch') {
-      const headers = user === undefined ? {} : { 'x-user': user };
+    client(user, link = 'batch', session) {
+      const headers: Record<string, string> = {};
+      if (user !== undefined) headers['x-user'] = user;
+      if (session !== undefined) headers['x-session'] = session;
       const http =
         link === 'batch'
           ? httpBatchLink({ url, transformer: superjson, headers })
