@@ -91,7 +91,7 @@ function buildEsiRouter<TCtx extends object>(
   const tags: Record<string, TRPCRouterRecord> = {};
   const live: Record<string, TRPCRouterRecord> = {};
   // The procedure builder's generics are the app's; at run time each procedure is the same.
-  const procedure = t.procedure as unknown as {
+  const procedure = t.procedure as {
     input(schema: unknown): {
       query(fn: Resolver): never;
       mutation(fn: Resolver): never;

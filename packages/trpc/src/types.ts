@@ -229,6 +229,8 @@ export type EsiLiveProcedure<
   TRoot extends AnyTRPCRootTypes,
   M extends boolean,
 > = TRPCSubscriptionProcedure<
+  // `any` as tRPC's own subscription type has it (the value `next()` is called with).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   Def<TRoot, EsiLiveInput<Id>, AsyncIterable<Data<EsiResult<Id>, M>, void, any>>
 >;
 
