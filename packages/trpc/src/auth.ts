@@ -13,6 +13,7 @@ import {
 } from '@esikit/core/sso';
 import { experimental_standaloneMiddleware } from '@trpc/server';
 import { EsiTRPCError, toTRPCError } from './errors.js';
+import { EsiRouterOptionError } from './options.js';
 
 /**
  * Options of {@link createEsiAuth}.
@@ -34,7 +35,12 @@ export interface EsiAuthOptions<TCtx> {
   readonly sessionKey?: (ctx: TCtx) => string | undefined;
 }
 
-/** What `tokenRequired` adds to the context. */
+/**
+ * What `tokenRequired` and `singleUseToken` add to the context.
+ *
+ * @example
+ * .query(({ ctx }: { ctx: EsiTokenContext }) => esi.request(id, params, { token: ctx.tokenSource }).result())
+ */
 export interface EsiTokenContext {
   /** The user's token of the character, with the scopes. */
   readonly token: Token;
@@ -56,16 +62,16 @@ export interface EsiTokenContext {
  */
 export function createEsiAuth<TCtx extends object>(options: EsiAuthOptions<TCtx>) {
   if (typeof options !== 'object' || options === null)
-    throw new TypeError('createEsiAuth: options must be an object { tokens, userId }');
+    throw new EsiRouterOptionError('createEsiAuth: options must be an object { tokens, userId }');
   if (typeof options.userId !== 'function')
-    throw new TypeError(
+    throw new EsiRouterOptionError(
       `createEsiAuth: "userId" must be a function of the context, got ${typeof options.userId}`,
     );
   const manager = (ctx: TCtx): TokenManager =>
     typeof options.tokens === 'function' ? options.tokens(ctx) : options.tokens;
   if (typeof options.tokens !== 'function' && typeof options.tokens?.find !== 'function')
-    throw new TypeError(
-      'createEsiAuth: "tokens" must be a TokenManager or a function of the context',
+    throw new EsiRouterOptionError(
+      `createEsiAuth: "tokens" must be a TokenManager or a function of the context, got ${typeof options.tokens}`,
     );
   const characterOf =
     options.characterId ??
@@ -175,9 +181,7 @@ export function createEsiAuth<TCtx extends object>(options: EsiAuthOptions<TCtx>
           const tokens = manager(opts.ctx as unknown as TCtx);
           const { token } = await completeLogin(tokens, {
             sessionKey,
-            callback: callback.includes('?')
-              ? new URL(callback, 'http://callback.invalid')
-              : callback,
+            callback, // the URL or its query: core reads either
             ...(opts.signal ? { signal: opts.signal } : {}),
           });
           if (!hasScopes(token, scopes))

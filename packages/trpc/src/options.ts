@@ -70,7 +70,13 @@ export interface ResolvedOptions<TCtx> {
   readonly clock: () => number;
 }
 
-/** Thrown by `createEsiRouter` for a bad option; the message names the option and the value. */
+/**
+ * Thrown by `createEsiRouter` and `createEsiAuth` for a bad option; the message names the option
+ * and the value (by kind and size, never the value itself when it is a string).
+ *
+ * @example
+ * try { await createEsiRouter(t, options); } catch (e) { if (e instanceof EsiRouterOptionError) console.error(e.message); }
+ */
 export class EsiRouterOptionError extends TypeError {
   override name = 'EsiRouterOptionError';
   readonly code = 'ESIKIT_TRPC_INVALID_OPTION';

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEsiClient, type EsiOperation } from '@esikit/core';
 import { initTRPC } from '@trpc/server';
-import { createEsiRouter, EsiRouterOptionError, routerTagKey } from './index.js';
+import { createEsiAuth, createEsiRouter, EsiRouterOptionError, routerTagKey } from './index.js';
 
 const esi = createEsiClient({
   appInfo: { name: 'esikit-trpc-tests', version: '1.0.0' },
@@ -83,5 +83,14 @@ describe('the full router', () => {
       expect(error).toBeInstanceOf(EsiRouterOptionError);
       expect((error as Error).message).toContain(message);
     }
+  });
+
+  it('createEsiAuth refuses bad options the same way', () => {
+    expect(() => createEsiAuth({ tokens: undefined as never, userId: () => 'u' })).toThrow(
+      EsiRouterOptionError,
+    );
+    expect(() =>
+      createEsiAuth({ tokens: (() => undefined) as never, userId: 'u' as never }),
+    ).toThrow(/"userId" must be a function/);
   });
 });

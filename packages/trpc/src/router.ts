@@ -30,7 +30,12 @@ type LiveResolver = (opts: {
   signal: AbortSignal | undefined;
 }) => AsyncGenerator<unknown, void>;
 
-/** The router's tag key for core's tag key: `Market` → `market`, `FreelanceJobs` → `freelanceJobs`. */
+/**
+ * The router's tag key for core's tag key: `Market` → `market`, `FreelanceJobs` → `freelanceJobs`.
+ *
+ * @example
+ * const path = `${routerTagKey(op.tagKey)}.${op.methodName}`; // 'market.getMarketsRegionIdOrders'
+ */
 export function routerTagKey(tagKey: string): string {
   return tagKey.charAt(0).toLowerCase() + tagKey.slice(1);
 }
