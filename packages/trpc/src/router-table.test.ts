@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEsiClient, type EsiOperation } from '@esikit/core';
 import { initTRPC } from '@trpc/server';
+import { getProcedureAtPath } from '@trpc/server/unstable-core-do-not-import';
 import { createEsiAuth, createEsiRouter, EsiRouterOptionError, routerTagKey } from './index.js';
 
 const esi = createEsiClient({
@@ -24,7 +25,11 @@ const proceduresOf = (router: unknown): Procedures =>
 describe('the full router', () => {
   it('has one procedure per operation, named as core names it, of the right kind', async () => {
     const t = initTRPC.create();
-    const procedures = proceduresOf(await createEsiRouter(t, { esi }));
+    const router = await createEsiRouter(t, { esi });
+    // The live forms load on first use (a lazy sub-router): before, only the operations.
+    expect(Object.keys(proceduresOf(router))).toHaveLength(operations.length);
+    expect(await getProcedureAtPath(router, 'live.status.getStatus')).not.toBeNull();
+    const procedures = proceduresOf(router);
     expect(operations.length).toBeGreaterThan(200);
     for (const op of operations) {
       // The type-level rule (EsiProcedureKind) is this one; the table must agree with it.

@@ -1,9 +1,20 @@
 // The router factory: one loop over core's operation table builds a procedure per operation with
 // the app's own procedure builder (so the app's context, transformer and error formatter apply),
 // and the value is cast once to the mapped type in `types.ts`.
-import type { AccessTokenSource, EsiOperation, OperationId, Tags } from '@esikit/core';
+import type {
+  AccessTokenSource,
+  EsiOperation,
+  OperationId,
+  StandardSchemaV1,
+  Tags,
+} from '@esikit/core';
 import { tokenFor } from '@esikit/core/sso';
-import type { AnyTRPCRootTypes, TRPCRootObject, TRPCRouterRecord } from '@trpc/server';
+import {
+  lazy,
+  type AnyTRPCRootTypes,
+  type TRPCRootObject,
+  type TRPCRouterRecord,
+} from '@trpc/server';
 import { noteAnswer } from './cache-control.js';
 import { EsiTRPCError, toTRPCError } from './errors.js';
 import { callOperation } from './internal/call.js';
@@ -94,7 +105,7 @@ function buildEsiRouter<TCtx extends object>(
   operations: readonly EsiOperation[],
 ): unknown {
   const tags: Record<string, TRPCRouterRecord> = {};
-  const live: Record<string, TRPCRouterRecord> = {};
+  const liveOps: { op: EsiOperation; core: StandardSchemaV1 }[] = [];
   // The procedure builder's generics are the app's; at run time each procedure is the same.
   const procedure = t.procedure as {
     input(schema: unknown): {
@@ -129,7 +140,13 @@ function buildEsiRouter<TCtx extends object>(
     (tags[tag] ??= {})[op.methodName] = op.readOnly
       ? built.query(resolve)
       : built.mutation(resolve);
-    if (hasLive(op)) {
+    if (hasLive(op)) liveOps.push({ op, core });
+  }
+  // The live forms are built on the first subscription (tRPC's lazy routers): apps that never
+  // subscribe do not pay for them at start-up.
+  const buildLive = async (): Promise<never> => {
+    const live: Record<string, TRPCRouterRecord> = {};
+    for (const { op, core } of liveOps) {
       const subscribe: LiveResolver = async function* ({ ctx, input, signal }) {
         const parsed = input as ParsedInput;
         try {
@@ -140,12 +157,13 @@ function buildEsiRouter<TCtx extends object>(
           throw toTRPCError(error, { operationId: op.id, now: o.clock() });
         }
       };
-      (live[tag] ??= {})[op.methodName] = procedure
+      (live[routerTagKey(op.tagKey)] ??= {})[op.methodName] = procedure
         .input(procedureInputSchema(op, core, true))
         .subscription(subscribe);
     }
-  }
-  return t.router({ ...tags, live });
+    return t.router(live) as never;
+  };
+  return t.router({ ...tags, live: lazy(buildLive) as never });
 }
 
 /** The token source the call acts with: undefined for public operations. */

@@ -282,18 +282,26 @@ type Kept<S extends EsiSelection, T extends keyof Tags, Id> =
           ? true
           : false;
 
+type Selects<S> = S extends { readonly include: object } | { readonly exclude: object }
+  ? true
+  : false;
+
 type TagRecord<
   T extends keyof Tags,
   TRoot extends AnyTRPCRootTypes,
   M extends boolean,
   S extends EsiSelection,
-> = {
-  [K in keyof Tags[T] as Kept<S, T, Tags[T][K]> extends true ? K : never]: EsiProcedure<
-    Tags[T][K] & OperationId,
-    TRoot,
-    M
-  >;
-};
+> =
+  Selects<S> extends true
+    ? {
+        [K in keyof Tags[T] as Kept<S, T, Tags[T][K]> extends true ? K : never]: EsiProcedure<
+          Tags[T][K] & OperationId,
+          TRoot,
+          M
+        >;
+      }
+    : // Everything: no per-key filter for the compiler to evaluate.
+      { [K in keyof Tags[T]]: EsiProcedure<Tags[T][K] & OperationId, TRoot, M> };
 
 type LiveTagRecord<
   T extends keyof Tags,
@@ -310,11 +318,14 @@ type LiveTagRecord<
   ]: EsiLiveProcedure<Tags[T][K] & OperationId, TRoot, M>;
 };
 
-type HasAny<T extends keyof Tags, S extends EsiSelection> = true extends {
-  [K in keyof Tags[T]]: Kept<S, T, Tags[T][K]>;
-}[keyof Tags[T]]
-  ? true
-  : false;
+type HasAny<T extends keyof Tags, S extends EsiSelection> =
+  Selects<S> extends true
+    ? true extends {
+        [K in keyof Tags[T]]: Kept<S, T, Tags[T][K]>;
+      }[keyof Tags[T]]
+      ? true
+      : false
+    : true;
 
 /**
  * The router record: one sub-router per tag (core's tag key with a lower-case first letter:
