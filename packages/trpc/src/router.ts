@@ -23,12 +23,15 @@ import { liveOperation } from './internal/live.js';
 import { resolveOptions, type EsiRouterOptions, type ResolvedOptions } from './options.js';
 import type { EsiRouter, EsiSelection } from './types.js';
 
-/** The parts of the app's `initTRPC...create()` result the factory uses. */
-type AppRoot<TCtx extends object, TMeta extends object, TRoot extends AnyTRPCRootTypes> = Pick<
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  TRPCRootObject<TCtx, TMeta, any, TRoot>,
-  'procedure' | 'router'
->;
+/**
+ * The app's `initTRPC...create()` result, as the factory reads it: its root types (inferred from
+ * `_config` alone, which is cheap for the compiler), its procedure builder and router factory.
+ */
+interface AppRoot<TRoot extends AnyTRPCRootTypes> {
+  readonly _config: { readonly $types: TRoot };
+  readonly procedure: TRPCRootObject<TRoot['ctx'], TRoot['meta'], object>['procedure'];
+  readonly router: unknown;
+}
 
 type Resolver = (opts: {
   ctx: object;
@@ -83,16 +86,14 @@ export function hasLive(op: EsiOperation): boolean {
  * export const appRouter = t.router({ esi: esiRouter, hello: t.procedure.query(() => 'hi') });
  */
 export async function createEsiRouter<
-  TCtx extends object,
-  TMeta extends object,
   TRoot extends AnyTRPCRootTypes,
-  const TOptions extends EsiRouterOptions<TCtx>,
+  const TOptions extends EsiRouterOptions<TRoot['ctx']>,
 >(
-  t: AppRoot<TCtx, TMeta, TRoot>,
-  options: TOptions & EsiRouterOptions<TCtx>,
+  t: AppRoot<TRoot>,
+  options: TOptions & EsiRouterOptions<TRoot['ctx']>,
   call: { readonly signal?: AbortSignal } = {},
 ): Promise<EsiRouter<TRoot, TOptions['withMetadata'] extends true ? true : false, TOptions>> {
-  const o = resolveOptions<TCtx>(options);
+  const o = resolveOptions<TRoot['ctx']>(options);
   const table = await o.esi.operations(call.signal ? { signal: call.signal } : {});
   return buildEsiRouter(t as never, o, options, table.operations) as never;
 }

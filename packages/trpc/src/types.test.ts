@@ -128,5 +128,9 @@ describe('selection and metadata types', () => {
       void caller.market.getMarketsPrices;
       // @ts-expect-error: not included
       void caller.universe;
+      const withCtx = initTRPC.context<{ userId: string }>().create();
+      // @ts-expect-error: the options' callbacks get the app's own context type
+      void createEsiRouter(withCtx, { esi, userId: (ctx) => String(ctx.nope) });
+      void createEsiRouter(withCtx, { esi, userId: (ctx) => ctx.userId });
     }));
 });

@@ -172,12 +172,23 @@ export type EsiProcedureOutput<Id extends OperationId, M extends boolean> = {
   from_id: EsiFromIdOutput<ListItem<EsiResult<Id>>>;
 }[Op<Id>['pagination']];
 
-type Def<TRoot extends AnyTRPCRootTypes, Input, Output> = {
-  input: Input;
-  output: Output;
+// Interfaces, not aliases: their property types are only computed when something reads them,
+// so checking the router's shape (tRPC's client does, for every procedure) never computes the
+// inputs and outputs of the operations nobody calls.
+interface Def<Id extends OperationId, TRoot extends AnyTRPCRootTypes, M extends boolean> {
+  input: EsiProcedureInput<Id>;
+  output: EsiProcedureOutput<Id, M>;
   meta: TRoot['meta'];
   errorShape: TRoot['errorShape'];
-};
+}
+interface LiveDef<Id extends OperationId, TRoot extends AnyTRPCRootTypes, M extends boolean> {
+  input: EsiLiveInput<Id>;
+  // `any` as tRPC's own subscription type has it (the value `next()` is called with).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  output: AsyncIterable<Data<EsiResult<Id>, M>, void, any>;
+  meta: TRoot['meta'];
+  errorShape: TRoot['errorShape'];
+}
 
 /**
  * The procedure of one operation in an app whose root types are `TRoot`.
@@ -191,8 +202,8 @@ export type EsiProcedure<
   M extends boolean,
 > =
   EsiProcedureKind<Id> extends 'query'
-    ? TRPCQueryProcedure<Def<TRoot, EsiProcedureInput<Id>, EsiProcedureOutput<Id, M>>>
-    : TRPCMutationProcedure<Def<TRoot, EsiProcedureInput<Id>, EsiProcedureOutput<Id, M>>>;
+    ? TRPCQueryProcedure<Def<Id, TRoot, M>>
+    : TRPCMutationProcedure<Def<Id, TRoot, M>>;
 
 /**
  * Whether an operation has a live (subscription) form: GETs without cursor or from_id paging.
@@ -228,11 +239,7 @@ export type EsiLiveProcedure<
   Id extends OperationId,
   TRoot extends AnyTRPCRootTypes,
   M extends boolean,
-> = TRPCSubscriptionProcedure<
-  // `any` as tRPC's own subscription type has it (the value `next()` is called with).
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  Def<TRoot, EsiLiveInput<Id>, AsyncIterable<Data<EsiResult<Id>, M>, void, any>>
->;
+> = TRPCSubscriptionProcedure<LiveDef<Id, TRoot, M>>;
 
 /**
  * Which operations a router includes: `include` (tags as in core's tag API, e.g. `Market`, or
