@@ -23,6 +23,7 @@ export type {
   EsiRouterRecord,
   EsiSelectAll,
   EsiSelection,
+  EsiSelectionList,
   EsiWithMetadata,
 } from './types.js';
 export { createEsiAuth } from './auth.js';

@@ -1,7 +1,7 @@
 // The options of `createEsiRouter`, validated once in the factory (messages name the option).
 import type { EsiClient } from '@esikit/core';
 import type { TokenManager } from '@esikit/core/sso';
-import type { EsiSelection } from './types.js';
+import type { EsiSelectionList } from './types.js';
 
 /**
  * A clock the live (subscription) procedures wait on: the simulator's `SimulatorClock` fits, so
@@ -22,7 +22,16 @@ export interface EsiLiveClock {
  * @example
  * await createEsiRouter(t, { esi, tokens, userId: (ctx) => ctx.session?.userId, include: { tags: ['Market'] } });
  */
-export interface EsiRouterOptions<TCtx> extends EsiSelection {
+export interface EsiRouterOptions<
+  TCtx,
+  TInclude extends EsiSelectionList | undefined = EsiSelectionList | undefined,
+  TExclude extends EsiSelectionList | undefined = EsiSelectionList | undefined,
+  TMetadata extends boolean = boolean,
+> {
+  /** Only these tags (core's tag keys, `Market`) and operation ids. @default every operation */
+  readonly include?: TInclude;
+  /** Not these tags and operation ids (applied after `include`). @default none */
+  readonly exclude?: TExclude;
   /** The ESI client every procedure calls (caching, paging and ESI's limits are its job). */
   readonly esi: Pick<EsiClient, 'call' | 'inputSchema' | 'operations'>;
   /**
@@ -42,7 +51,7 @@ export interface EsiRouterOptions<TCtx> extends EsiSelection {
    * fromCache }` (cursor results keep `records`/`before`/`after` under `data`).
    * @default false
    */
-  readonly withMetadata?: boolean;
+  readonly withMetadata?: TMetadata;
   /**
    * Live (subscription) procedures under `live`. `clock` drives their waits;
    * `fallbackIntervalMs` is the wait after an answer without a future `Expires`.

@@ -83,6 +83,11 @@ describe('the full router', () => {
         '"live.fallbackIntervalMs" must be a number of milliseconds >= 1000, got 5',
       ],
     ] as const;
+    const notT = await createEsiRouter({ _config: { $types: {} } } as never, { esi }).catch(
+      (e: unknown) => e,
+    );
+    expect(notT).toBeInstanceOf(EsiRouterOptionError);
+    expect((notT as Error).message).toContain('"t" must be');
     for (const [options, message] of bad) {
       const error = await createEsiRouter(t, options as never).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EsiRouterOptionError);

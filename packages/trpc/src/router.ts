@@ -9,27 +9,29 @@ import type {
   Tags,
 } from '@esikit/core';
 import { tokenFor } from '@esikit/core/sso';
-import {
-  lazy,
-  type AnyTRPCRootTypes,
-  type TRPCRootObject,
-  type TRPCRouterRecord,
-} from '@trpc/server';
+import { lazy, type AnyTRPCRootTypes, type TRPCRouterRecord } from '@trpc/server';
 import { noteAnswer } from './cache-control.js';
 import { EsiTRPCError, toTRPCError } from './errors.js';
 import { callOperation } from './internal/call.js';
 import { procedureInputSchema, type ParsedInput } from './internal/input.js';
 import { liveOperation } from './internal/live.js';
-import { resolveOptions, type EsiRouterOptions, type ResolvedOptions } from './options.js';
-import type { EsiRouter, EsiSelection } from './types.js';
+import {
+  EsiRouterOptionError,
+  resolveOptions,
+  type EsiRouterOptions,
+  type ResolvedOptions,
+} from './options.js';
+import type { EsiRouter, EsiSelection, EsiSelectionList } from './types.js';
 
 /**
- * The app's `initTRPC...create()` result, as the factory reads it: its root types (inferred from
- * `_config` alone, which is cheap for the compiler), its procedure builder and router factory.
+ * The app's `initTRPC...create()` result, as the factory reads it. Only `_config` is typed: the
+ * root types are inferred from it alone, while comparing the app's procedure builder type with
+ * tRPC's would cost every app a third of this package's type-checking time. The builder and the
+ * router factory are checked at run time instead.
  */
 interface AppRoot<TRoot extends AnyTRPCRootTypes> {
   readonly _config: { readonly $types: TRoot };
-  readonly procedure: TRPCRootObject<TRoot['ctx'], TRoot['meta'], object>['procedure'];
+  readonly procedure: unknown;
   readonly router: unknown;
 }
 
@@ -87,12 +89,21 @@ export function hasLive(op: EsiOperation): boolean {
  */
 export async function createEsiRouter<
   TRoot extends AnyTRPCRootTypes,
-  const TOptions extends EsiRouterOptions<TRoot['ctx']>,
+  const TInclude extends EsiSelectionList | undefined = undefined,
+  const TExclude extends EsiSelectionList | undefined = undefined,
+  TMetadata extends boolean = false,
 >(
   t: AppRoot<TRoot>,
-  options: TOptions & EsiRouterOptions<TRoot['ctx']>,
+  options: EsiRouterOptions<TRoot['ctx'], TInclude, TExclude, TMetadata>,
   call: { readonly signal?: AbortSignal } = {},
-): Promise<EsiRouter<TRoot, TOptions['withMetadata'] extends true ? true : false, TOptions>> {
+): Promise<
+  EsiRouter<TRoot, TMetadata, { readonly include: TInclude; readonly exclude: TExclude }>
+> {
+  const builder = t as { procedure?: { input?: unknown }; router?: unknown } | null;
+  if (typeof builder?.procedure?.input !== 'function' || typeof builder.router !== 'function')
+    throw new EsiRouterOptionError(
+      'createEsiRouter: "t" must be the object initTRPC.context<Ctx>().create() returned',
+    );
   const o = resolveOptions<TRoot['ctx']>(options);
   const table = await o.esi.operations(call.signal ? { signal: call.signal } : {});
   return buildEsiRouter(t as never, o, options, table.operations) as never;

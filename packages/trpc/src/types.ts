@@ -249,14 +249,19 @@ export type EsiLiveProcedure<
  * const selection: EsiSelection = { include: { tags: ['Market', 'Universe'] }, exclude: { operations: ['GetUniverseTypes'] } };
  */
 export interface EsiSelection {
-  readonly include?: {
-    readonly tags?: readonly (keyof Tags)[];
-    readonly operations?: readonly OperationId[];
-  };
-  readonly exclude?: {
-    readonly tags?: readonly (keyof Tags)[];
-    readonly operations?: readonly OperationId[];
-  };
+  readonly include?: EsiSelectionList | undefined;
+  readonly exclude?: EsiSelectionList | undefined;
+}
+
+/**
+ * Tags (as core's tag keys) and operation ids, for {@link EsiSelection}.
+ *
+ * @example
+ * const list: EsiSelectionList = { tags: ['Market'], operations: ['GetStatus'] };
+ */
+export interface EsiSelectionList {
+  readonly tags?: readonly (keyof Tags)[];
+  readonly operations?: readonly OperationId[];
 }
 
 type InTags<S> = S extends { readonly include: { readonly tags: readonly (infer X)[] } }
