@@ -11,6 +11,7 @@ import type {
   EsiClientOptions,
   EsiClientWithTags,
   EsiCursorPage,
+  EsiInput,
   EsiPage,
   EsiParams,
   EsiRequestArgs,
@@ -152,10 +153,10 @@ describe('typed options', () => {
 describe('EsiInput', () => {
   it('takes the body of an operation without parameters (regression: the params index signature refused it)', () =>
     typeOnly(() => {
-      const input: import('./index.js').EsiInput<'PostUniverseNames'> = { body: [30000142] };
+      const input: EsiInput<'PostUniverseNames'> = { body: [30000142] };
       expectTypeOf(input.body).toEqualTypeOf<number[]>();
       // @ts-expect-error: still no parameters beside the body
-      const bad: import('./index.js').EsiInput<'PostUniverseNames'> = { body: [1], region_id: 1 };
+      const bad: EsiInput<'PostUniverseNames'> = { body: [1], region_id: 1 };
       void bad;
     }));
 });
