@@ -15,6 +15,11 @@ import type {
 } from './types.js';
 
 type BodyOf<Id extends OperationId> = Operations[Id]['body'];
+// Operations without parameters have `Record<string, never>` params, whose index signature
+// would refuse the `body` beside them.
+type ParamsPart<Id extends OperationId> = string extends keyof EsiParams<Id>
+  ? unknown
+  : EsiParams<Id>;
 
 /**
  * An operation's input as one object: its parameters, plus its request body under `body` for
@@ -24,7 +29,7 @@ type BodyOf<Id extends OperationId> = Operations[Id]['body'];
  * @example
  * const input: EsiInput<'PostCharactersCharacterIdMail'> = { character_id, body: { recipients, subject, body: 'o7' } };
  */
-export type EsiInput<Id extends OperationId> = EsiParams<Id> &
+export type EsiInput<Id extends OperationId> = ParamsPart<Id> &
   ([BodyOf<Id>] extends [undefined]
     ? unknown
     : undefined extends BodyOf<Id>

@@ -11,6 +11,7 @@ import type {
   EsiClientOptions,
   EsiClientWithTags,
   EsiCursorPage,
+  EsiInput,
   EsiPage,
   EsiParams,
   EsiRequestArgs,
@@ -146,5 +147,16 @@ describe('typed options', () => {
       void badHeader;
       void badTimeout;
       expectTypeOf<EsiClientOptions['cache']>().toEqualTypeOf<CacheStore | false | undefined>();
+    }));
+});
+
+describe('EsiInput', () => {
+  it('takes the body of an operation without parameters (regression: the params index signature refused it)', () =>
+    typeOnly(() => {
+      const input: EsiInput<'PostUniverseNames'> = { body: [30000142] };
+      expectTypeOf(input.body).toEqualTypeOf<number[]>();
+      // @ts-expect-error: still no parameters beside the body
+      const bad: EsiInput<'PostUniverseNames'> = { body: [1], region_id: 1 };
+      void bad;
     }));
 });
