@@ -1,0 +1,3 @@
+import { esikitVitest } from '@esikit/config/vitest';
+
+export default esikitVitest();
