@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
-import { createEsiRouter, esiErrorFormatter, esiResponseMeta } from '@esikit/trpc';
+import { createEsiRouter, esiErrorFormatter, esiResponseMeta, toTRPCError } from '@esikit/trpc';
 import type { GatewayContext } from './context.js';
 import { revokeOwnToken } from './sso-routes.js';
 import { describeCharacters, describeTokens } from './views.js';
@@ -13,6 +13,15 @@ export interface TrpcContext {
 }
 
 const t = initTRPC.context<TrpcContext>().create({ errorFormatter: esiErrorFormatter });
+
+// The app's own procedures call core too (the token store, SSO): its errors get the same
+// codes and statuses as the ESI router's (a store outage is 503, not 500).
+const coreErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR' && result.error.cause)
+    throw toTRPCError(result.error.cause);
+  return result;
+});
 
 const loggedIn = t.middleware(({ ctx, next }) => {
   if (ctx.userId === undefined)
@@ -28,7 +37,7 @@ async function buildRouter(ctx: GatewayContext) {
     clock: ctx.sim ? () => ctx.sim!.clock.now() : Date.now,
     ...(ctx.sim ? { live: { clock: ctx.sim.clock } } : {}),
   });
-  const authed = t.procedure.use(loggedIn);
+  const authed = t.procedure.use(coreErrors).use(loggedIn);
   return t.router({
     esi: esiRouter,
     /** Who is logged in, and whether ESI is the simulator. */
