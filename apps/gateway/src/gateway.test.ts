@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, violations, type TestGateway } from '../test/fixture.js';
 import { Browserless } from './internal/browserless.js';
+import { EXAMPLE_QUERIES } from './internal/graphql.js';
 import { HOUSEKEEPING_LEASE_KEY } from './internal/housekeeping.js';
 
 let t: TestGateway;
@@ -329,6 +330,15 @@ describe('tRPC and GraphQL', () => {
     expect(html).toContain(b.csrf!);
     // Nothing loaded from elsewhere: no script or stylesheet with an absolute URL.
     expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=["']https?:/i);
+  });
+
+  it('answers every example query GraphiQL preloads', async () => {
+    const b = await loggedIn(5);
+    for (const example of EXAMPLE_QUERIES) {
+      const q = await b.graphql(example.query);
+      expect(q.body.errors, example.title).toBeUndefined();
+      expect(q.body.data, example.title).toBeTruthy();
+    }
   });
 
   it('answers a GraphQL query with linked entities for the viewer', async () => {

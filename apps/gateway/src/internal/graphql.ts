@@ -51,7 +51,7 @@ query Status {
     title: 'Jita orders',
     query: `# A market page with linked type and system names (one batched names lookup)
 query JitaTritanium {
-  marketsOrders(region_id: 10000002, type_id: 34, page: 1) {
+  marketsOrders(region_id: 10000002, type_id: 34, order_type: sell, page: 1) {
     order_id
     price
     volume_remain
