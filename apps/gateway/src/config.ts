@@ -2,7 +2,12 @@
 // a bad deployment fails with every problem listed instead of one at a time at run time.
 import { randomBytes } from 'node:crypto';
 
-/** Default scopes asked at login: what the page and the examples use. */
+/**
+ * Default scopes asked at login: what the page and the examples use.
+ *
+ * @example
+ * loadConfig({ ESIKIT_SCOPES: [...DEFAULT_SCOPES, 'esi-mail.read_mail.v1'].join(' ') });
+ */
 export const DEFAULT_SCOPES: readonly string[] = [
   'publicData',
   'esi-wallet.read_character_wallet.v1',
@@ -10,7 +15,12 @@ export const DEFAULT_SCOPES: readonly string[] = [
   'esi-location.read_location.v1',
 ];
 
-/** The EVE application the gateway logs users in with. */
+/**
+ * The EVE application the gateway logs users in with.
+ *
+ * @example
+ * const eve: EveAppConfig | undefined = loadConfig(process.env).eve; // undefined: simulated
+ */
 export interface EveAppConfig {
   readonly clientId: string;
   readonly clientSecret: string;
@@ -19,7 +29,12 @@ export interface EveAppConfig {
   readonly contactEmail: string;
 }
 
-/** Validated configuration. Build it with {@link loadConfig}. */
+/**
+ * Validated configuration. Build it with {@link loadConfig}.
+ *
+ * @example
+ * const config: GatewayConfig = { ...loadConfig(process.env), port: 0 };
+ */
 export interface GatewayConfig {
   /** Interface to listen on. @default '127.0.0.1' */
   readonly host: string;
@@ -48,7 +63,13 @@ export interface GatewayConfig {
   readonly logLevel: string;
 }
 
-/** Every problem found in the environment, one line each. */
+/**
+ * Every problem found in the environment, one line each (`problems`); `code` is
+ * `ESIKIT_GATEWAY_CONFIG`.
+ *
+ * @example
+ * try { loadConfig(process.env); } catch (e) { if (e instanceof GatewayConfigError) console.error(e.problems.join('\n')); }
+ */
 export class GatewayConfigError extends Error {
   readonly code = 'ESIKIT_GATEWAY_CONFIG';
   readonly problems: readonly string[];

@@ -22,9 +22,20 @@ import { registerSso } from './internal/sso-routes.js';
 import { registerTrpc } from './internal/trpc.js';
 import type { GatewayContext } from './internal/context.js';
 
+/**
+ * The gateway's version, as sent in ESI's User-Agent.
+ *
+ * @example
+ * console.log(`esikit-gateway/${GATEWAY_VERSION}`);
+ */
 export const GATEWAY_VERSION = '0.0.0';
 
-/** Overrides for tests and the smoke tour; the environment decides everything else. */
+/**
+ * Overrides for tests and the smoke tour; the environment decides everything else.
+ *
+ * @example
+ * await startGateway(config, { simulator: sim, logStream: false });
+ */
 export interface StartGatewayOptions {
   /** Use this simulator instead of starting one (simulated mode only). */
   readonly simulator?: Simulator;
@@ -34,7 +45,14 @@ export interface StartGatewayOptions {
   readonly signal?: AbortSignal;
 }
 
-/** A running gateway. */
+/**
+ * A running gateway.
+ *
+ * @example
+ * const gw: Gateway = await startGateway(config);
+ * await gw.housekeeping.run(); // one housekeeping run now
+ * await gw.close();
+ */
 export interface Gateway {
   /** The site's origin, e.g. `http://127.0.0.1:8080`. */
   readonly url: string;

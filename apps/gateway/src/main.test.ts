@@ -1,6 +1,6 @@
 // The command line as `pnpm demo` and CI run it: the smoke tour end to end in a child process,
 // and a bad configuration refused at start with every problem named.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { specFile } from '../test/fixture.js';
@@ -34,5 +34,41 @@ describe('main', () => {
     expect(r.stderr).toContain('invalid gateway configuration');
     expect(r.stderr).toContain('PORT must be an integer from 0 to 65535, got "eighty"');
     expect(r.stderr).toContain('EVE_CLIENT_SECRET is missing');
+  });
+
+  it('serves until SIGTERM, prints the URL and what to click, then shuts down cleanly', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@esikit/source', '--import', 'tsx', main],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: undefined,
+          ESI_SPEC_FILE: specFile(),
+          PORT: '0',
+          ESIKIT_DB_DIR: ':memory:',
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
+    await expect
+      .poll(() => /esikit gateway is up: (http:\/\/\S+)/.exec(stdout)?.[1], {
+        timeout: 90_000,
+        interval: 200,
+      })
+      .toBeTruthy();
+    const url = /esikit gateway is up: (http:\/\/\S+)/.exec(stdout)![1]!;
+    expect(stdout).toContain('Log in with EVE Online');
+    expect(stdout).toContain('SIMULATED ESI');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 });

@@ -5,6 +5,12 @@ import type { GatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
 import { Browserless } from './internal/browserless.js';
 
+/**
+ * What the smoke tour printed, and whether it passed.
+ *
+ * @example
+ * const { ok, lines }: SmokeResult = await runSmoke(config, () => undefined);
+ */
 export interface SmokeResult {
   readonly ok: boolean;
   readonly lines: readonly string[];

@@ -7,11 +7,23 @@ import type { TokenManager } from '@esikit/core/sso';
 import type { GatewayMetrics } from './metrics.js';
 import type { DeadCharacters } from './dead-characters.js';
 
+/**
+ * The token-store lease a housekeeping run holds; another process holding it makes a run skip.
+ *
+ * @example
+ * await store.acquireLease(HOUSEKEEPING_LEASE_KEY, 'maintenance', 60_000); // pause housekeeping
+ */
 export const HOUSEKEEPING_LEASE_KEY = 'esikit-gateway:housekeeping';
 const LEASE_TTL_MS = 10 * 60_000;
 /** Refreshes in flight at once: EVE's token endpoint is not to be hammered. */
 const REFRESH_CONCURRENCY = 5;
 
+/**
+ * One run's counts; `ran: false` when another process held the lease.
+ *
+ * @example
+ * const { ran, refreshed, deleted }: HousekeepingResult = await gw.housekeeping.run();
+ */
 export interface HousekeepingResult {
   readonly ran: boolean;
   readonly staleLogins: number;

@@ -7,7 +7,12 @@ import type { GatewayContext } from './context.js';
 import { revokeOwnToken } from './sso-routes.js';
 import { describeCharacters, describeTokens } from './views.js';
 
-/** The context of every tRPC call: the session's user, if logged in. */
+/**
+ * The context of every tRPC call: the session's user, if logged in.
+ *
+ * @example
+ * const ctx: TrpcContext = { userId: undefined }; // anonymous: public ESI only
+ */
 export interface TrpcContext {
   readonly userId: string | undefined;
 }
@@ -76,7 +81,12 @@ async function buildRouter(ctx: GatewayContext) {
   });
 }
 
-/** The gateway's tRPC router type, for typed clients. */
+/**
+ * The gateway's tRPC router type, for typed clients.
+ *
+ * @example
+ * const trpc = createTRPCClient<GatewayRouter>({ links: [httpBatchLink({ url: '/trpc' })] });
+ */
 export type GatewayRouter = Awaited<ReturnType<typeof buildRouter>>;
 
 export async function registerTrpc(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
