@@ -46,10 +46,12 @@ export interface EsiResponseMetaInput {
  * createHTTPServer({ router: appRouter, createContext, responseMeta: esiResponseMeta });
  */
 export function esiResponseMeta(opts: EsiResponseMetaInput): ResponseMeta {
-  if (opts.type !== 'query' || opts.errors.length > 0 || opts.eagerGeneration === true) return {};
   const ctx = opts.ctx;
   if (typeof ctx !== 'object' || ctx === null) return {};
   const list = notes.get(ctx) ?? [];
+  // Read once: a context object reused across requests must not pile notes up.
+  notes.delete(ctx);
+  if (opts.type !== 'query' || opts.errors.length > 0 || opts.eagerGeneration === true) return {};
   const calls = opts.paths?.length ?? 0;
   // Every procedure of the batch must be an ESI query with a cache window.
   if (calls === 0 || list.length !== calls) return {};

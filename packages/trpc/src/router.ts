@@ -189,10 +189,13 @@ async function actingToken<TCtx>(
   if (op.scope === undefined) return undefined;
   const userId = o.userId ? await o.userId(ctx as TCtx) : undefined;
   if (typeof userId !== 'string' || userId === '' || o.tokens === undefined)
-    throw new EsiTRPCError('UNAUTHORIZED', `${op.id} needs a logged-in user (scope ${op.scope})`, {
-      esiCode: 'ESIKIT_TOKEN_REQUIRED',
-      operationId: op.id,
-    });
+    throw new EsiTRPCError(
+      'UNAUTHORIZED',
+      o.tokens === undefined
+        ? `${op.id} needs a token (scope ${op.scope}), and this router has no "tokens" option`
+        : `${op.id} needs a logged-in user (scope ${op.scope})`,
+      { esiCode: 'ESIKIT_TOKEN_REQUIRED', operationId: op.id },
+    );
   const tokens = o.tokens(ctx as TCtx);
   // The schema made sure there is one: character_id, or asCharacter where there is none.
   const characterId = input.characterId!;
