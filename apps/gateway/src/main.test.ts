@@ -67,7 +67,23 @@ describe('main', () => {
     expect(stdout).toContain('Log in with EVE Online');
     expect(stdout).toContain('SIMULATED ESI');
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    // A browser with the page open holds a tRPC subscription (SSE) that never ends by itself.
+    const sse = await fetch(`${url}/trpc/esi.live.status.getStatus`, {
+      headers: { accept: 'text/event-stream' },
+    });
+    expect(sse.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = sse.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toMatch(/\w/);
+    const sseDone = (async () => {
+      try {
+        while (!(await reader.read()).done);
+      } catch {
+        // cut by the server: fine
+      }
+    })();
     child.kill('SIGTERM');
+    await sseDone;
     expect(await exited).toBe(0);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });

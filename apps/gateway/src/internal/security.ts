@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EsikitError, suggestedHttpStatus } from '@esikit/core';
 import type { GatewayContext } from './context.js';
 import { errorSummary } from './housekeeping.js';
+import { errorPage } from './html.js';
 import { sameSecret, type Session } from './sessions.js';
 
 export const SESSION_COOKIE = 'esikit_sid';
@@ -118,7 +119,6 @@ export function registerSecurity(app: FastifyInstance, ctx: GatewayContext): voi
     const wantsHtml = (req.headers.accept ?? '').includes('text/html');
     reply.status(status);
     if (wantsHtml) {
-      const { errorPage } = await import('./html.js');
       return reply.type('text/html; charset=utf-8').send(errorPage(ctx, status, message));
     }
     return reply.send({ error: summary.code ?? 'ERROR', message });

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { completeLogin, startLogin } from '@esikit/core/sso';
 import type { GatewayContext } from './context.js';
+import { errorPage } from './html.js';
 import { clearSessionCookie, ensureSession, setSessionCookie } from './security.js';
 import { newUserId, safeReturnUrl } from './sessions.js';
 
@@ -38,7 +39,7 @@ export function registerSso(app: FastifyInstance, ctx: GatewayContext): void {
         .status(400)
         .type('text/html; charset=utf-8')
         .send(
-          (await import('./html.js')).errorPage(
+          errorPage(
             ctx,
             400,
             'This login did not start in this browser session (no session cookie). Start it again.',
