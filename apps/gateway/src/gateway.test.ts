@@ -403,3 +403,30 @@ describe('logs', () => {
     expect(all).not.toMatch(/code=[\w-]{10,}/);
   });
 });
+
+describe('behind an https proxy (PUBLIC_URL)', () => {
+  it('marks the session cookie Secure and checks Origin against the public origin', async () => {
+    await using https = await startTestGateway({ PUBLIC_URL: 'https://gateway.example' });
+    expect(https.gw.url).toBe('https://gateway.example');
+    const { port } = https.gw.app.server.address() as { port: number };
+    const direct = `http://127.0.0.1:${port}`;
+    const res = await fetch(direct);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('esikit_sid='))!;
+    expect(cookie).toMatch(/; Secure/i);
+    const html = await res.text();
+    const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(html)![1]!;
+    const post = (origin: string) =>
+      fetch(`${direct}/logout`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          origin,
+          cookie: cookie.split(';')[0]!,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: `_csrf=${csrf}`,
+      });
+    expect((await post(direct)).status).toBe(403);
+    expect((await post('https://gateway.example')).status).toBe(303);
+  });
+});
