@@ -332,6 +332,32 @@ describe('tRPC and GraphQL', () => {
     expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=["']https?:/i);
   });
 
+  it('streams a GraphQL subscription over SSE (and answers plain queries whole)', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${t.gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'subscription { status { players } }' }),
+      signal: controller.signal,
+    });
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('players')) text += new TextDecoder().decode((await reader.read()).value);
+    expect(text).toMatch(/data: \{"data":\{"status":\{"players":\d+\}\}\}/);
+    controller.abort();
+    const plain = await fetch(`${t.gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ status { players } }' }),
+    });
+    expect(plain.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);
+    expect(plain.headers.get('cache-control')).toMatch(/max-age=\d+/);
+    expect(
+      ((await plain.json()) as { data: { status: { players: number } } }).data.status.players,
+    ).toBeGreaterThan(0);
+  });
+
   it('answers every example query GraphiQL preloads', async () => {
     const b = await loggedIn(5);
     for (const example of EXAMPLE_QUERIES) {

@@ -105,7 +105,12 @@ export async function registerGraphql(app: FastifyInstance, ctx: GatewayContext)
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
       response.headers.forEach((value, key) => void reply.header(key, value));
       reply.status(response.status);
-      return reply.send(response.body);
+      // Streams (subscriptions over SSE, incremental delivery) go out as streams; a plain answer is
+      // read whole first: Fastify sends a string far cheaper than it pipes a web stream.
+      const type = response.headers.get('content-type') ?? '';
+      if (response.body === null || type.includes('event-stream') || type.includes('multipart'))
+        return reply.send(response.body);
+      return reply.send(Buffer.from(await response.arrayBuffer()));
     },
   });
 }
