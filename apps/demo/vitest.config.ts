@@ -1,3 +1,0 @@
-import { esikitVitest } from '@esikit/config/vitest';
-
-export default esikitVitest();

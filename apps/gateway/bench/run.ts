@@ -1,0 +1,205 @@
+// The gateway benchmark (`pnpm bench` in apps/gateway, or the root's `pnpm bench`). Loopback only,
+// every load bounded in time and connections. In one run:
+// 1. start-up of the demo (`node dist/main.js`, or the sources through tsx without a build) to the
+//    first page served, on a new and on an existing embedded database directory;
+// 2. autocannon on a cached GraphQL query and a cached tRPC query against the gateway, and on a
+//    bare graphql-yoga hello-world on Fastify (the baseline; target ≥ 0.6× its throughput);
+// 3. a soak on the cached tRPC query: RSS after it against RSS after warm-up (target within 10 %);
+// 4. the simulator's citizenship violations (target 0).
+// ESIKIT_BENCH_DURATION_S (default 30) and ESIKIT_BENCH_SOAK_S (default 300) shorten a run.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const DURATION_S = Number(process.env.ESIKIT_BENCH_DURATION_S ?? 30);
+const SOAK_S = Number(process.env.ESIKIT_BENCH_SOAK_S ?? 300);
+const CONNECTIONS = 10;
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+interface Child {
+  readonly url: string;
+  stats(): Promise<{ rss: number; violations?: Record<string, number> }>;
+  close(): Promise<void>;
+}
+
+async function startChild(kind: 'gateway' | 'yoga-hello'): Promise<Child> {
+  const child: ChildProcess = fork(here('./servers.ts'), [kind], {
+    execArgv: ['--conditions=@esikit/source', '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m: { type: string; url: string }) => resolve(m.url));
+    child.once('exit', (code) =>
+      reject(new Error(`${kind} exited with ${String(code)} before it was ready`)),
+    );
+  });
+  return {
+    url,
+    stats: () =>
+      new Promise((resolve) => {
+        const on = (m: { type: string; rss: number; violations?: Record<string, number> }) => {
+          if (m.type !== 'stats') return;
+          child.off('message', on);
+          resolve(m);
+        };
+        child.on('message', on);
+        child.send({ type: 'stats' });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.send({ type: 'close' });
+      }),
+  };
+}
+
+interface Load {
+  readonly name: string;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+  readonly non2xx: number;
+}
+
+async function load(name: string, opts: autocannon.Options): Promise<Load> {
+  const r = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...opts });
+  const result: Load = {
+    name,
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+  };
+  log(
+    `  ${name.padEnd(40)} ${String(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  non-2xx ${result.non2xx}`,
+  );
+  return result;
+}
+
+/** `node dist/main.js` (or the sources through tsx) until GET / answers 200. */
+async function startupToFirstPage(dataDir: string): Promise<number> {
+  const built = existsSync(here('../dist/main.js'));
+  const args = built
+    ? [here('../dist/main.js')]
+    : ['--conditions=@esikit/source', '--import', 'tsx', here('../src/main.ts')];
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, PORT: '0', ESIKIT_DB_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    for (;;) {
+      const url = /esikit gateway is up: (\S+)/.exec(out)?.[1];
+      if (url) {
+        const res = await fetch(url);
+        await res.text();
+        if (res.status === 200) return performance.now() - started;
+      }
+      if (child.exitCode !== null) throw new Error(`the gateway exited with ${child.exitCode}`);
+      if (performance.now() - started > 120_000) throw new Error('no first page within 120 s');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  loadavg: loadavg(),
+  durationS: DURATION_S,
+  soakS: SOAK_S,
+  connections: CONNECTIONS,
+};
+
+log(
+  `gateway bench — ${DURATION_S} s per load, ${CONNECTIONS} connections, soak ${SOAK_S} s, load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
+
+log('\n1. start-up to the first page (embedded database)');
+const dir = mkdtempSync(join(tmpdir(), 'esikit-gateway-bench-'));
+try {
+  const fresh = await startupToFirstPage(join(dir, 'db'));
+  log(`  new directory                            ${(fresh / 1000).toFixed(2)} s`);
+  const existing = await startupToFirstPage(join(dir, 'db'));
+  log(`  existing directory                       ${(existing / 1000).toFixed(2)} s`);
+  results.startup = {
+    newDirectoryMs: Math.round(fresh),
+    existingDirectoryMs: Math.round(existing),
+  };
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+log('\n2. throughput (autocannon)');
+const baseline = await startChild('yoga-hello');
+const hello = await load('baseline: yoga hello-world on Fastify', {
+  url: `${baseline.url}/graphql`,
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ query: '{ hello }' }),
+});
+await baseline.close();
+
+const gw = await startChild('gateway');
+const gqlBody = JSON.stringify({ query: '{ status { players server_version } }' });
+await fetch(`${gw.url}/graphql`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: gqlBody,
+});
+const graphql = await load('gateway: cached GraphQL { status }', {
+  url: `${gw.url}/graphql`,
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: gqlBody,
+});
+const trpc = await load('gateway: cached tRPC esi.status.getStatus', {
+  url: `${gw.url}/trpc/esi.status.getStatus`,
+});
+results.throughput = {
+  baseline: hello,
+  graphql: { ...graphql, ratio: graphql.rps / hello.rps },
+  trpc: { ...trpc, ratio: trpc.rps / hello.rps },
+};
+log(
+  `  ratio to baseline: GraphQL ${(graphql.rps / hello.rps).toFixed(2)}×, tRPC ${(trpc.rps / hello.rps).toFixed(2)}× (target ≥ 0.6×)`,
+);
+
+log(`\n3. soak: cached tRPC for ${SOAK_S} s`);
+const warm = (await gw.stats()).rss;
+const soak = await load(`soak (${SOAK_S} s)`, {
+  url: `${gw.url}/trpc/esi.status.getStatus`,
+  duration: SOAK_S,
+});
+const after = await gw.stats();
+const growth = (after.rss - warm) / warm;
+log(
+  `  RSS after warm-up ${(warm / 2 ** 20).toFixed(0)} MB, after the soak ${(after.rss / 2 ** 20).toFixed(0)} MB: ${(growth * 100).toFixed(1)} % (target within 10 %)`,
+);
+results.soak = { ...soak, rssWarmMB: warm / 2 ** 20, rssAfterMB: after.rss / 2 ** 20, growth };
+
+log('\n4. citizenship');
+log(`  violations ${JSON.stringify(after.violations)}`);
+results.violations = after.violations;
+await gw.close();
+
+const out = here('../bench-results/');
+mkdirSync(out, { recursive: true });
+const file = join(out, `gateway-${new Date().toISOString().replaceAll(':', '-')}.json`);
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+log(`\nresults: ${file}`);

@@ -1,0 +1,144 @@
+// The database goes away under a running gateway (PostgreSQL behind a proxy the test cuts):
+// /readyz fails, requests get a clear 503, and no token is lost; it all works again after.
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, violations, type TestGateway } from '../test/fixture.js';
+import { Browserless } from './internal/browserless.js';
+
+const PG = process.env.ESIKIT_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const DB = `esikit_gateway_test_${process.pid}`;
+
+/** A TCP proxy to PostgreSQL that can be cut (every connection reset, new ones refused) and restored. */
+class CuttableProxy {
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+  #cut = false;
+  port = 0;
+  constructor(target: URL) {
+    this.#server = createServer((client) => {
+      if (this.#cut) return client.destroy();
+      const upstream = connect(Number(target.port || 5432), target.hostname);
+      for (const s of [client, upstream]) {
+        this.#sockets.add(s);
+        s.on('close', () => this.#sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+  }
+  async listen(): Promise<void> {
+    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
+    this.port = (this.#server.address() as { port: number }).port;
+  }
+  cut(): void {
+    this.#cut = true;
+    for (const s of this.#sockets) s.destroy();
+  }
+  restore(): void {
+    this.#cut = false;
+  }
+  close(): Promise<void> {
+    this.cut();
+    return new Promise((r) => this.#server.close(() => r()));
+  }
+}
+
+async function postgresReachable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: PG, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const unreachable = await postgresReachable();
+if (unreachable && process.env.CI)
+  throw new Error(`PostgreSQL is required under CI: ${unreachable}`);
+if (unreachable)
+  console.warn(`database-down.test.ts skipped: PostgreSQL unreachable (${unreachable})`);
+
+describe.skipIf(unreachable !== undefined)('the database goes down', () => {
+  let t: TestGateway;
+  let proxy: CuttableProxy;
+  const admin = () => new pg.Client({ connectionString: PG });
+
+  beforeAll(async () => {
+    const c = admin();
+    await c.connect();
+    await c.query(`drop database if exists ${DB}`);
+    await c.query(`create database ${DB}`);
+    await c.end();
+    const target = new URL(PG);
+    proxy = new CuttableProxy(target);
+    await proxy.listen();
+    const url = new URL(PG);
+    url.port = String(proxy.port);
+    url.pathname = `/${DB}`;
+    t = await startTestGateway(
+      { ESIKIT_DB_DIR: '', DATABASE_URL: url.href, ESIKIT_DB_MIGRATE: '1' },
+      { dataDir: undefined },
+    );
+  });
+  afterAll(async () => {
+    await t?.[Symbol.asyncDispose]();
+    await proxy?.close();
+    const c = admin();
+    await c.connect();
+    await c.query(`drop database if exists ${DB} with (force)`);
+    await c.end();
+  });
+
+  it('fails /readyz and answers a clear 503, loses no token, and recovers', async () => {
+    const b = new Browserless(t.gw.url);
+    t.sim.sso.setAutoConsent(t.sim.characters[0]!.id);
+    await b.login();
+    expect(t.gw.db.kind).toBe('postgresql');
+    const before = (await t.gw.tokens.find({})).map((x) => ({ ...x }));
+    expect(before).toHaveLength(1);
+
+    proxy.cut();
+    const ready = await fetch(`${t.gw.url}/readyz`);
+    expect(ready.status).toBe(503);
+    const body = (await ready.json()) as {
+      checks: { database: { ok: boolean; error: string }; esi: { ok: boolean } };
+    };
+    expect(body.checks.database.ok).toBe(false);
+    expect(body.checks.database.error).toMatch(/\w/);
+    expect(body.checks.esi.ok).toBe(true);
+
+    const page = await b.fetch('/', { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(503);
+    expect(await page.text()).toContain(
+      'The database is unavailable right now. Your characters and tokens are safe',
+    );
+    const trpc = await b.trpc('myCharacters');
+    expect(trpc.status).toBe(503);
+    expect(trpc.body.error?.message).toMatch(/token store failed/);
+    // An expired token cannot be refreshed now: housekeeping fails, and deletes nothing.
+    t.sim.clock.advance(25 * 60_000);
+    await expect(t.gw.housekeeping.run()).rejects.toMatchObject({
+      code: 'ESIKIT_TOKEN_STORE_FAILED',
+    });
+
+    proxy.restore();
+    // MikroORM's pool reconnects on the next query.
+    await expect
+      .poll(async () => (await fetch(`${t.gw.url}/readyz`)).status, {
+        timeout: 20_000,
+        interval: 250,
+      })
+      .toBe(200);
+    const after = await t.gw.tokens.find({});
+    expect(after.map((x) => [x.id, x.refreshToken, x.version])).toEqual(
+      before.map((x) => [x.id, x.refreshToken, x.version]),
+    );
+    expect(await b.home()).toContain(t.sim.characters[0]!.name);
+    expect(t.logs.join('\n')).not.toContain(before[0]!.refreshToken!);
+    expect(violations(t.sim)).toBe(0);
+  });
+});

@@ -1,0 +1,146 @@
+// Sessions from the signed cookie, CSRF checks on every state-changing request, the form body
+// parser, request timing for /metrics, and one error handler that never leaks internals.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { EsikitError, suggestedHttpStatus } from '@esikit/core';
+import type { GatewayContext } from './context.js';
+import { errorSummary } from './housekeeping.js';
+import { errorPage } from './html.js';
+import { sameSecret, type Session } from './sessions.js';
+
+export const SESSION_COOKIE = 'esikit_sid';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The session named by the request's cookie, if it is valid. */
+    session: Session | undefined;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The request's session, creating one (and its cookie) when there is none. */
+export function ensureSession(
+  ctx: GatewayContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Session {
+  if (req.session) return req.session;
+  const session = ctx.sessions.create();
+  setSessionCookie(ctx, reply, session);
+  req.session = session;
+  return session;
+}
+
+export function setSessionCookie(ctx: GatewayContext, reply: FastifyReply, session: Session): void {
+  reply.setCookie(SESSION_COOKIE, session.id, {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: ctx.secure,
+    path: '/',
+    maxAge: 7 * 24 * 3600,
+  });
+}
+
+export function clearSessionCookie(ctx: GatewayContext, reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: ctx.secure,
+  });
+}
+
+function apiOf(url: string): string {
+  if (url.startsWith('/trpc')) return 'trpc';
+  if (url.startsWith('/graphql')) return 'graphql';
+  if (url.startsWith('/sso') || url.startsWith('/logout')) return 'sso';
+  if (url === '/' || url.startsWith('/?') || url.startsWith('/assets')) return 'page';
+  return 'other';
+}
+
+export function registerSecurity(app: FastifyInstance, ctx: GatewayContext): void {
+  app.decorateRequest('session', undefined);
+
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 16_384 },
+    (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
+
+  app.addHook('onRequest', async (req) => {
+    const raw = req.cookies[SESSION_COOKIE];
+    if (raw === undefined) return;
+    const unsigned = req.unsignCookie(raw);
+    if (unsigned.valid && unsigned.value !== null) req.session = ctx.sessions.get(unsigned.value);
+  });
+
+  // After body parsing, so a form's _csrf field can be read.
+  app.addHook('preHandler', async (req, reply) => {
+    if (SAFE_METHODS.has(req.method)) return;
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== ctx.origin) {
+      return refuse(
+        reply,
+        `cross-site request refused: Origin ${JSON.stringify(origin)} is not ${ctx.origin}`,
+      );
+    }
+    // A request without the session cookie acts for nobody, so there is nothing to forge.
+    if (req.cookies[SESSION_COOKIE] === undefined) return;
+    const session = req.session;
+    if (session === undefined)
+      return refuse(reply, 'your session has expired; reload the page and try again');
+    const header = req.headers['x-csrf-token'];
+    const field = (req.body as { _csrf?: unknown } | undefined)?._csrf;
+    const presented =
+      typeof header === 'string' ? header : typeof field === 'string' ? field : undefined;
+    if (presented === undefined || !sameSecret(presented, session.csrf))
+      return refuse(
+        reply,
+        'missing or wrong CSRF token (x-csrf-token header or _csrf field); reload the page',
+      );
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    ctx.metrics.http.observe(
+      { api: apiOf(req.url), method: req.method, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.setErrorHandler(async (error: unknown, req, reply) => {
+    const status = httpStatusOf(error);
+    const summary = errorSummary(error);
+    if (status >= 500) req.log.error({ err: summary }, 'request failed');
+    else req.log.info({ err: summary }, 'request refused');
+    const message = publicMessage(error, status);
+    const wantsHtml = (req.headers.accept ?? '').includes('text/html');
+    reply.status(status);
+    if (wantsHtml) {
+      return reply.type('text/html; charset=utf-8').send(errorPage(ctx, status, message));
+    }
+    return reply.send({ error: summary.code ?? 'ERROR', message });
+  });
+}
+
+function refuse(reply: FastifyReply, message: string): FastifyReply {
+  return reply.status(403).send({ error: 'CSRF', message });
+}
+
+export function httpStatusOf(error: unknown): number {
+  if (error instanceof EsikitError) return suggestedHttpStatus(error);
+  const code = (error as { statusCode?: unknown }).statusCode;
+  if (typeof code === 'number' && code >= 400 && code < 600) return code;
+  return 500;
+}
+
+/** What a user may read: core's messages (secret-free by design), a fixed text for the rest. */
+export function publicMessage(error: unknown, status: number): string {
+  if ((error as { code?: unknown }).code === 'ESIKIT_TOKEN_STORE_FAILED')
+    return 'The database is unavailable right now. Your characters and tokens are safe; try again in a moment.';
+  if (error instanceof EsikitError) return error.message;
+  if (status < 500 && error instanceof Error) return error.message;
+  return 'Something went wrong on our side.';
+}

@@ -1,0 +1,67 @@
+// Test support: one simulator + one gateway (embedded in-memory database unless a URL is given)
+// per test file, with its log captured so tests can look for secrets in it.
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { startSimulator, type Simulator } from '@esikit/simulator';
+import { loadConfig, type GatewayConfig } from '../src/config.js';
+import { startGateway, type Gateway } from '../src/gateway.js';
+
+export function specFile(): string {
+  return (
+    process.env.ESI_SPEC_FILE ??
+    fileURLToPath(new URL('../../../../shared/esi/openapi.json', import.meta.url))
+  );
+}
+
+export interface TestGateway extends AsyncDisposable {
+  readonly gw: Gateway;
+  readonly sim: Simulator;
+  /** Every log line the gateway wrote. */
+  readonly logs: string[];
+  readonly sessionSecret: string;
+}
+
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  overrides: Partial<GatewayConfig> = {},
+): Promise<TestGateway> {
+  const sim = await startSimulator({ spec: specFile(), seed: 7 });
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const config = {
+    ...loadConfig({
+      PORT: '0',
+      ESIKIT_DB_DIR: ':memory:',
+      ESIKIT_HOUSEKEEPING_INTERVAL_S: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    }),
+    ...overrides,
+  };
+  try {
+    const gw = await startGateway(config, { simulator: sim, logStream });
+    return {
+      gw,
+      sim,
+      logs,
+      sessionSecret: config.sessionSecret,
+      async [Symbol.asyncDispose]() {
+        await gw.close();
+        await sim.close();
+      },
+    };
+  } catch (error) {
+    await sim.close();
+    throw error;
+  }
+}
+
+/** Total of the simulator's citizenship counters. */
+export function violations(sim: Simulator): number {
+  return Object.values(sim.stats().violations).reduce((a, b) => a + b, 0);
+}
