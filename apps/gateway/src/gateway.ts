@@ -185,7 +185,8 @@ export async function startGateway(
             },
     });
     const dead = new DeadCharacters();
-    const housekeeping = new Housekeeping(tokens, metrics, app.log, dead);
+    const sessions = await SessionStore.open(db);
+    const housekeeping = new Housekeeping(tokens, metrics, app.log, dead, sessions);
     const ctx: GatewayContext = {
       config,
       origin,
@@ -195,7 +196,7 @@ export async function startGateway(
       tokens,
       db,
       metrics,
-      sessions: new SessionStore(),
+      sessions,
       dead,
       secure: origin.startsWith('https:'),
     };

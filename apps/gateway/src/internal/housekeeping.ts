@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { TokenManager } from '@esikit/core/sso';
 import type { GatewayMetrics } from './metrics.js';
 import type { DeadCharacters } from './dead-characters.js';
+import type { SessionStore } from './sessions.js';
 
 /**
  * The token-store lease a housekeeping run holds; another process holding it makes a run skip.
@@ -27,6 +28,8 @@ const REFRESH_CONCURRENCY = 5;
 export interface HousekeepingResult {
   readonly ran: boolean;
   readonly staleLogins: number;
+  /** Expired browser sessions deleted. */
+  readonly expiredSessions: number;
   readonly refreshed: number;
   readonly deleted: number;
   readonly failed: number;
@@ -37,6 +40,7 @@ export class Housekeeping {
   readonly #metrics: GatewayMetrics;
   readonly #log: FastifyBaseLogger;
   readonly #dead: DeadCharacters;
+  readonly #sessions: SessionStore;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<HousekeepingResult> | undefined;
 
@@ -45,7 +49,9 @@ export class Housekeeping {
     metrics: GatewayMetrics,
     log: FastifyBaseLogger,
     dead: DeadCharacters,
+    sessions: SessionStore,
   ) {
+    this.#sessions = sessions;
     this.#tokens = tokens;
     this.#metrics = metrics;
     this.#log = log;
@@ -74,7 +80,14 @@ export class Housekeeping {
   async #run({ signal }: { signal?: AbortSignal }): Promise<HousekeepingResult> {
     const store = this.#tokens.store;
     const holder = randomUUID();
-    const skipped = { ran: false, staleLogins: 0, refreshed: 0, deleted: 0, failed: 0 };
+    const skipped = {
+      ran: false,
+      staleLogins: 0,
+      expiredSessions: 0,
+      refreshed: 0,
+      deleted: 0,
+      failed: 0,
+    };
     try {
       if (
         !(await store.acquireLease(
@@ -106,6 +119,7 @@ export class Housekeeping {
         ...(signal ? { signal } : {}),
       });
       this.#metrics.staleLogins.inc(staleLogins);
+      const expiredSessions = await this.#sessions.deleteExpired();
       const expired = await this.#tokens.getExpired({}, signal ? { signal } : {});
       const result = await this.#tokens.bulkRefresh(expired, {
         concurrency: REFRESH_CONCURRENCY,
@@ -125,6 +139,7 @@ export class Housekeeping {
       const summary = {
         ran: true,
         staleLogins,
+        expiredSessions,
         refreshed: result.refreshed.length,
         deleted: result.deleted.length,
         failed: result.failed.length,
