@@ -331,6 +331,8 @@ describe('tRPC and GraphQL', () => {
     expect(res.status).toBe(200);
     expect((await b.trpc<unknown[]>('myTokens')).body.result!.data).toEqual([]);
     expect(await t.gw.tokens.find({ characterId: t.sim.characters[7]!.id })).toEqual([]);
+    // The user ended it: the character is gone, not flagged "needs a new login".
+    expect((await b.trpc<unknown[]>('myCharacters')).body.result!.data).toEqual([]);
   });
 
   it('revokes a token through the page form', async () => {

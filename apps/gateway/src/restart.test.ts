@@ -75,4 +75,49 @@ describe('a restart on the same data directory', () => {
       expect(again.status).toBe(200);
     });
   }, 120_000);
+
+  it('flags a character whose token SSO declared dead during a request; the flag survives a restart and the next login clears it', async () => {
+    const character = sim.characters[3]!;
+    const cookie = await withGateway(async (gw) => {
+      const b = new Browserless(gw.url);
+      sim.sso.setAutoConsent(character.id);
+      await b.login();
+      const [token] = await gw.tokens.find({ characterId: character.id });
+      // SSO forgets the refresh token (consent revoked in-game); the access token then expires.
+      await fetch(`${sim.ssoUrl}/v2/oauth/revoke`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from('esikit-simulator:esikit-simulator-secret').toString('base64')}`,
+        },
+        body: new URLSearchParams({
+          token: token!.refreshToken!,
+          token_type_hint: 'refresh_token',
+        }),
+      });
+      sim.clock.advance(25 * 60_000);
+      // A normal request (no housekeeping run) finds the token dead.
+      const wallet = await b.trpc('esi.wallet.getCharactersCharacterIdWallet', {
+        character_id: character.id,
+      });
+      expect(wallet.status).not.toBe(200);
+      expect(await gw.tokens.find({ characterId: character.id })).toEqual([]);
+      expect(await b.home()).toContain('needs a new login');
+      return b.cookie!;
+    });
+    await withGateway(async (gw) => {
+      const b = new Browserless(gw.url);
+      b.cookie = cookie;
+      const flagged = await b.trpc<{ characterId: number; needsLogin: boolean }[]>('myCharacters');
+      expect(flagged.body.result!.data).toContainEqual(
+        expect.objectContaining({ characterId: character.id, needsLogin: true }),
+      );
+      sim.sso.setAutoConsent(character.id);
+      await b.login();
+      const after = await b.trpc<{ characterId: number; needsLogin: boolean }[]>('myCharacters');
+      expect(after.body.result!.data).toContainEqual(
+        expect.objectContaining({ characterId: character.id, needsLogin: false }),
+      );
+    });
+  }, 120_000);
 });

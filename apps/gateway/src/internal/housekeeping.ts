@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { TokenManager } from '@esikit/core/sso';
 import type { GatewayMetrics } from './metrics.js';
-import type { DeadCharacters } from './dead-characters.js';
 import type { SessionStore } from './sessions.js';
 
 /**
@@ -39,7 +38,6 @@ export class Housekeeping {
   readonly #tokens: TokenManager;
   readonly #metrics: GatewayMetrics;
   readonly #log: FastifyBaseLogger;
-  readonly #dead: DeadCharacters;
   readonly #sessions: SessionStore;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<HousekeepingResult> | undefined;
@@ -48,14 +46,12 @@ export class Housekeeping {
     tokens: TokenManager,
     metrics: GatewayMetrics,
     log: FastifyBaseLogger,
-    dead: DeadCharacters,
     sessions: SessionStore,
   ) {
     this.#sessions = sessions;
     this.#tokens = tokens;
     this.#metrics = metrics;
     this.#log = log;
-    this.#dead = dead;
   }
 
   start(intervalS: number): void {
@@ -125,13 +121,8 @@ export class Housekeeping {
         concurrency: REFRESH_CONCURRENCY,
         ...(signal ? { signal } : {}),
       });
-      // A token SSO declared dead is gone from the store; remember its character so its user
-      // sees "needs a new login" instead of the character silently disappearing.
-      const byId = new Map(expired.map((t) => [t.id, t]));
-      for (const id of result.deleted) {
-        const t = byId.get(id);
-        if (t?.userId !== undefined) this.#dead.add(t.userId, t.characterId, t.characterName);
-      }
+      // A token SSO declared dead is flagged "needs a new login" as core deletes it (the
+      // gateway's token store watches deletes: DeadCharacters.watch), here as in any request.
       this.#metrics.tokenRefreshes.inc({ result: 'refreshed' }, result.refreshed.length);
       this.#metrics.tokenRefreshes.inc({ result: 'deleted' }, result.deleted.length);
       this.#metrics.tokenRefreshes.inc({ result: 'failed' }, result.failed.length);

@@ -1,13 +1,10 @@
 // Server-side sessions. The cookie holds only an opaque random id (signed); everything else is a
 // row in the gateway's own table, so a restart (or a second gateway on the same database) keeps
 // everyone logged in. Rows are keyed by a SHA-256 of the id: a leaked table is no cookie jar.
-//
-// The table is created with `CREATE TABLE IF NOT EXISTS` at start, through the MikroORM
-// connection of @esikit/mikro-orm, not as an entity with migrations: that ORM is opened by the
-// package with its own entity list and migration set, and an app cannot add an entity to it
-// without changing the package. Plain SQL keeps the gateway's two small tables its own.
+// (How the gateway's tables are made: see sql.ts.)
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { EsikitDatabase } from '@esikit/mikro-orm';
+import { ensureTables, execute } from './sql.js';
 
 export interface Session {
   readonly id: string;
@@ -54,7 +51,7 @@ export class SessionStore {
 
   /** Creates the table if needed (idempotent, safe on every start). */
   static async open(db: EsikitDatabase, now: () => number = Date.now): Promise<SessionStore> {
-    for (const statement of SCHEMA.split(';')) await execute(db, statement);
+    await ensureTables(db, SCHEMA);
     return new SessionStore(db, now);
   }
 
@@ -120,32 +117,6 @@ export class SessionStore {
       [this.#now()],
     );
     return rows.length;
-  }
-}
-
-/**
- * The gateway's own tables could not be read or written (the database is down). A 503; the
- * message is fixed because the driver's would quote the statement and its parameters.
- */
-export class GatewayStoreError extends Error {
-  override readonly name = 'GatewayStoreError';
-  readonly code = 'ESIKIT_GATEWAY_STORE_FAILED';
-  readonly statusCode = 503;
-  constructor(cause: unknown) {
-    super('gateway store failed: the database is unavailable', { cause });
-  }
-}
-
-/** One statement on the database's MikroORM connection (a fork: no shared identity map). */
-export async function execute<T = unknown>(
-  db: EsikitDatabase,
-  sql: string,
-  params: unknown[] = [],
-): Promise<T> {
-  try {
-    return (await db.orm.em.fork().getConnection().execute(sql, params)) as T;
-  } catch (error) {
-    throw new GatewayStoreError(error);
   }
 }
 

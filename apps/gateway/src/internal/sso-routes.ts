@@ -53,7 +53,7 @@ export function registerSso(app: FastifyInstance, ctx: GatewayContext): void {
       });
       ctx.metrics.logins.inc({ result: 'ok' });
       const userId = token.userId ?? session.userId ?? newUserId();
-      ctx.dead.clear(userId, token.characterId);
+      await ctx.dead.clear(userId, token.characterId);
       // A new session id after login: an id planted before the login is worth nothing after it.
       const fresh = await ctx.sessions.rotate(session, userId);
       setSessionCookie(ctx, reply, fresh);
@@ -88,7 +88,7 @@ export async function revokeOwnToken(
   const mine = await ctx.tokens.forUser(userId, signal ? { signal } : {});
   // The same answer for "not yours" and "no such token": ids of others' tokens stay unknowable.
   if (!mine.some((t) => t.id === tokenId)) throw httpError(404, 'no such token among yours');
-  await ctx.tokens.revoke(tokenId, signal ? { signal } : {});
+  await ctx.dead.whileRevoking(tokenId, () => ctx.tokens.revoke(tokenId, signal ? { signal } : {}));
 }
 
 export function httpError(statusCode: number, message: string): Error & { statusCode: number } {
