@@ -298,6 +298,32 @@ describe('tRPC and GraphQL', () => {
     expect(typeof body[0]!.result.data).toBe('number');
   });
 
+  it('answers a plain tRPC call whole, and still streams batch-stream answers and SSE subscriptions', async () => {
+    const plain = await fetch(`${t.gw.url}/trpc/esi.status.getStatus`);
+    expect(plain.status).toBe(200);
+    // Sent whole (a length, not chunked): Fastify writes a buffer far cheaper than a stream.
+    expect(plain.headers.get('content-length')).toMatch(/^\d+$/);
+    expect(plain.headers.get('cache-control')).toMatch(/max-age=\d+/);
+    const stream = await fetch(
+      `${t.gw.url}/trpc/esi.status.getStatus,me?batch=1&input=${encodeURIComponent('{}')}`,
+      { headers: { 'trpc-accept': 'application/jsonl' } },
+    );
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-length')).toBeNull();
+    const lines = (await stream.text()).trim().split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.join('')).toContain('players');
+    const controller = new AbortController();
+    const sse = await fetch(`${t.gw.url}/trpc/esi.live.status.getStatus`, {
+      signal: controller.signal,
+    });
+    expect(sse.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = sse.body!.getReader();
+    let text = '';
+    while (!text.includes('players')) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+  });
+
   it('revokes a token through tRPC (at SSO and in the store)', async () => {
     const b = await loggedIn(7);
     const [token] = (await b.trpc<{ id: string }[]>('myTokens')).body.result!.data;
@@ -305,6 +331,8 @@ describe('tRPC and GraphQL', () => {
     expect(res.status).toBe(200);
     expect((await b.trpc<unknown[]>('myTokens')).body.result!.data).toEqual([]);
     expect(await t.gw.tokens.find({ characterId: t.sim.characters[7]!.id })).toEqual([]);
+    // The user ended it: the character is gone, not flagged "needs a new login".
+    expect((await b.trpc<unknown[]>('myCharacters')).body.result!.data).toEqual([]);
   });
 
   it('revokes a token through the page form', async () => {

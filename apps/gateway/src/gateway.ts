@@ -11,7 +11,7 @@ import { openEsikitDatabase, type EsikitDatabase } from '@esikit/mikro-orm';
 import { DEFAULT_CLIENT, startSimulator, type Simulator } from '@esikit/simulator';
 import type { GatewayConfig } from './config.js';
 import { DeadCharacters } from './internal/dead-characters.js';
-import { Housekeeping } from './internal/housekeeping.js';
+import { errorSummary, Housekeeping } from './internal/housekeeping.js';
 import { GatewayMetrics } from './internal/metrics.js';
 import { registerGraphql } from './internal/graphql.js';
 import { registerHealth } from './internal/health.js';
@@ -144,7 +144,14 @@ export async function startGateway(
       ...(sim ? { ssoUrl: sim.ssoUrl } : {}),
       clock,
     });
-    const tokens = new TokenManager({ sso, store: db.store, clock });
+    const dead = await DeadCharacters.open(db);
+    const store = dead.watch(db.store, (error) =>
+      app.log.warn(
+        { err: errorSummary(error) },
+        'could not flag a character as needing a new login',
+      ),
+    );
+    const tokens = new TokenManager({ sso, store, clock });
 
     const app: FastifyInstance = Fastify<Server>({
       serverFactory: (handler) => {
@@ -184,8 +191,8 @@ export async function startGateway(
               },
             },
     });
-    const dead = new DeadCharacters();
-    const housekeeping = new Housekeeping(tokens, metrics, app.log, dead);
+    const sessions = await SessionStore.open(db);
+    const housekeeping = new Housekeeping(tokens, metrics, app.log, sessions);
     const ctx: GatewayContext = {
       config,
       origin,
@@ -195,7 +202,7 @@ export async function startGateway(
       tokens,
       db,
       metrics,
-      sessions: new SessionStore(),
+      sessions,
       dead,
       secure: origin.startsWith('https:'),
     };

@@ -33,6 +33,11 @@ export class Browserless {
     return this.#cookie;
   }
 
+  /** The same browser after the site restarted on another port. */
+  set cookie(value: string | undefined) {
+    this.#cookie = value;
+  }
+
   async fetch(
     path: string,
     init: RequestInit & { json?: unknown; form?: Record<string, string> } = {},

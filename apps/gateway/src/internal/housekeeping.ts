@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { TokenManager } from '@esikit/core/sso';
 import type { GatewayMetrics } from './metrics.js';
-import type { DeadCharacters } from './dead-characters.js';
+import type { SessionStore } from './sessions.js';
 
 /**
  * The token-store lease a housekeeping run holds; another process holding it makes a run skip.
@@ -27,6 +27,8 @@ const REFRESH_CONCURRENCY = 5;
 export interface HousekeepingResult {
   readonly ran: boolean;
   readonly staleLogins: number;
+  /** Expired browser sessions deleted. */
+  readonly expiredSessions: number;
   readonly refreshed: number;
   readonly deleted: number;
   readonly failed: number;
@@ -36,7 +38,7 @@ export class Housekeeping {
   readonly #tokens: TokenManager;
   readonly #metrics: GatewayMetrics;
   readonly #log: FastifyBaseLogger;
-  readonly #dead: DeadCharacters;
+  readonly #sessions: SessionStore;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<HousekeepingResult> | undefined;
 
@@ -44,12 +46,12 @@ export class Housekeeping {
     tokens: TokenManager,
     metrics: GatewayMetrics,
     log: FastifyBaseLogger,
-    dead: DeadCharacters,
+    sessions: SessionStore,
   ) {
+    this.#sessions = sessions;
     this.#tokens = tokens;
     this.#metrics = metrics;
     this.#log = log;
-    this.#dead = dead;
   }
 
   start(intervalS: number): void {
@@ -74,7 +76,14 @@ export class Housekeeping {
   async #run({ signal }: { signal?: AbortSignal }): Promise<HousekeepingResult> {
     const store = this.#tokens.store;
     const holder = randomUUID();
-    const skipped = { ran: false, staleLogins: 0, refreshed: 0, deleted: 0, failed: 0 };
+    const skipped = {
+      ran: false,
+      staleLogins: 0,
+      expiredSessions: 0,
+      refreshed: 0,
+      deleted: 0,
+      failed: 0,
+    };
     try {
       if (
         !(await store.acquireLease(
@@ -106,18 +115,14 @@ export class Housekeeping {
         ...(signal ? { signal } : {}),
       });
       this.#metrics.staleLogins.inc(staleLogins);
+      const expiredSessions = await this.#sessions.deleteExpired();
       const expired = await this.#tokens.getExpired({}, signal ? { signal } : {});
       const result = await this.#tokens.bulkRefresh(expired, {
         concurrency: REFRESH_CONCURRENCY,
         ...(signal ? { signal } : {}),
       });
-      // A token SSO declared dead is gone from the store; remember its character so its user
-      // sees "needs a new login" instead of the character silently disappearing.
-      const byId = new Map(expired.map((t) => [t.id, t]));
-      for (const id of result.deleted) {
-        const t = byId.get(id);
-        if (t?.userId !== undefined) this.#dead.add(t.userId, t.characterId, t.characterName);
-      }
+      // A token SSO declared dead is flagged "needs a new login" as core deletes it (the
+      // gateway's token store watches deletes: DeadCharacters.watch), here as in any request.
       this.#metrics.tokenRefreshes.inc({ result: 'refreshed' }, result.refreshed.length);
       this.#metrics.tokenRefreshes.inc({ result: 'deleted' }, result.deleted.length);
       this.#metrics.tokenRefreshes.inc({ result: 'failed' }, result.failed.length);
@@ -125,6 +130,7 @@ export class Housekeeping {
       const summary = {
         ran: true,
         staleLogins,
+        expiredSessions,
         refreshed: result.refreshed.length,
         deleted: result.deleted.length,
         failed: result.failed.length,

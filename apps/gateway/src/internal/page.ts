@@ -14,7 +14,7 @@ export function registerPage(app: FastifyInstance, ctx: GatewayContext): void {
   const js = readFileSync(new URL('app.js', PUBLIC), 'utf8');
 
   app.get('/', async (req, reply) => {
-    const session = ensureSession(ctx, req, reply);
+    const session = await ensureSession(ctx, req, reply);
     const characters = session.userId ? await describeCharacters(ctx, session.userId) : [];
     return reply
       .type('text/html; charset=utf-8')

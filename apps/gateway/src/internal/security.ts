@@ -19,13 +19,13 @@ declare module 'fastify' {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The request's session, creating one (and its cookie) when there is none. */
-export function ensureSession(
+export async function ensureSession(
   ctx: GatewayContext,
   req: FastifyRequest,
   reply: FastifyReply,
-): Session {
+): Promise<Session> {
   if (req.session) return req.session;
-  const session = ctx.sessions.create();
+  const session = await ctx.sessions.create();
   setSessionCookie(ctx, reply, session);
   req.session = session;
   return session;
@@ -74,7 +74,8 @@ export function registerSecurity(app: FastifyInstance, ctx: GatewayContext): voi
     const raw = req.cookies[SESSION_COOKIE];
     if (raw === undefined) return;
     const unsigned = req.unsignCookie(raw);
-    if (unsigned.valid && unsigned.value !== null) req.session = ctx.sessions.get(unsigned.value);
+    if (unsigned.valid && unsigned.value !== null)
+      req.session = await ctx.sessions.get(unsigned.value);
   });
 
   // After body parsing, so a form's _csrf field can be read.
@@ -138,7 +139,8 @@ export function httpStatusOf(error: unknown): number {
 
 /** What a user may read: core's messages (secret-free by design), a fixed text for the rest. */
 export function publicMessage(error: unknown, status: number): string {
-  if ((error as { code?: unknown }).code === 'ESIKIT_TOKEN_STORE_FAILED')
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ESIKIT_TOKEN_STORE_FAILED' || code === 'ESIKIT_GATEWAY_STORE_FAILED')
     return 'The database is unavailable right now. Your characters and tokens are safe; try again in a moment.';
   if (error instanceof EsikitError) return error.message;
   if (status < 500 && error instanceof Error) return error.message;

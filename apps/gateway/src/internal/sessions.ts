@@ -1,7 +1,10 @@
-// Server-side sessions. The cookie holds only an opaque random id (signed); everything else
-// stays here. Kept in memory: a restart logs everyone out, but their tokens stay in the
-// database under their user id, so logging in again brings the characters back.
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+// Server-side sessions. The cookie holds only an opaque random id (signed); everything else is a
+// row in the gateway's own table, so a restart (or a second gateway on the same database) keeps
+// everyone logged in. Rows are keyed by a SHA-256 of the id: a leaked table is no cookie jar.
+// (How the gateway's tables are made: see sql.ts.)
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { EsikitDatabase } from '@esikit/mikro-orm';
+import { ensureTables, execute } from './sql.js';
 
 export interface Session {
   readonly id: string;
@@ -13,52 +16,107 @@ export interface Session {
 }
 
 const TTL_MS = 7 * 24 * 3600_000;
-const MAX_SESSIONS = 100_000;
+/** Last-seen is written at most this often per session, not on every request. */
+const TOUCH_EVERY_MS = 5 * 60_000;
+
+const SCHEMA = `CREATE TABLE IF NOT EXISTS esikit_gateway_session (
+  id_hash text PRIMARY KEY,
+  user_id text,
+  csrf text NOT NULL,
+  created_at bigint NOT NULL,
+  last_seen_at bigint NOT NULL,
+  expires_at bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS esikit_gateway_session_expires ON esikit_gateway_session (expires_at)`;
+
+interface Row {
+  user_id: string | null;
+  csrf: string;
+  last_seen_at: string | number;
+  expires_at: string | number;
+}
+
+function hashId(id: string): string {
+  return createHash('sha256').update(id).digest('base64url');
+}
 
 export class SessionStore {
-  readonly #sessions = new Map<string, Session>();
+  readonly #db: EsikitDatabase;
+  readonly #now: () => number;
 
-  create(userId?: string): Session {
-    if (this.#sessions.size >= MAX_SESSIONS) this.#evictExpired();
-    // Oldest first: Map keeps insertion order.
-    while (this.#sessions.size >= MAX_SESSIONS) {
-      const oldest = this.#sessions.keys().next().value;
-      if (oldest === undefined) break;
-      this.#sessions.delete(oldest);
-    }
+  private constructor(db: EsikitDatabase, now: () => number) {
+    this.#db = db;
+    this.#now = now;
+  }
+
+  /** Creates the table if needed (idempotent, safe on every start). */
+  static async open(db: EsikitDatabase, now: () => number = Date.now): Promise<SessionStore> {
+    await ensureTables(db, SCHEMA);
+    return new SessionStore(db, now);
+  }
+
+  async create(userId?: string): Promise<Session> {
+    const now = this.#now();
     const session: Session = {
       id: randomBytes(32).toString('base64url'),
       userId,
       csrf: randomBytes(32).toString('base64url'),
-      expiresAt: Date.now() + TTL_MS,
+      expiresAt: now + TTL_MS,
     };
-    this.#sessions.set(session.id, session);
+    await execute(
+      this.#db,
+      'INSERT INTO esikit_gateway_session (id_hash, user_id, csrf, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+      [hashId(session.id), userId ?? null, session.csrf, now, now, session.expiresAt],
+    );
     return session;
   }
 
-  get(id: string): Session | undefined {
-    const s = this.#sessions.get(id);
-    if (s === undefined) return undefined;
-    if (s.expiresAt <= Date.now()) {
-      this.#sessions.delete(id);
+  async get(id: string): Promise<Session | undefined> {
+    const key = hashId(id);
+    const rows = await execute<Row[]>(
+      this.#db,
+      'SELECT user_id, csrf, last_seen_at, expires_at FROM esikit_gateway_session WHERE id_hash = ?',
+      [key],
+    );
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    const now = this.#now();
+    if (Number(row.expires_at) <= now) {
+      await this.destroy(id);
       return undefined;
     }
-    return s;
+    if (now - Number(row.last_seen_at) >= TOUCH_EVERY_MS)
+      await execute(
+        this.#db,
+        'UPDATE esikit_gateway_session SET last_seen_at = ? WHERE id_hash = ?',
+        [now, key],
+      );
+    return {
+      id,
+      userId: row.user_id ?? undefined,
+      csrf: row.csrf,
+      expiresAt: Number(row.expires_at),
+    };
   }
 
   /** A new session id for the same user (after login), so a fixated id is worth nothing. */
-  rotate(old: Session, userId: string): Session {
-    this.#sessions.delete(old.id);
+  async rotate(old: Session, userId: string): Promise<Session> {
+    await this.destroy(old.id);
     return this.create(userId);
   }
 
-  destroy(id: string): void {
-    this.#sessions.delete(id);
+  async destroy(id: string): Promise<void> {
+    await execute(this.#db, 'DELETE FROM esikit_gateway_session WHERE id_hash = ?', [hashId(id)]);
   }
 
-  #evictExpired(): void {
-    const now = Date.now();
-    for (const [id, s] of this.#sessions) if (s.expiresAt <= now) this.#sessions.delete(id);
+  /** Deletes expired sessions (housekeeping); returns how many. */
+  async deleteExpired(): Promise<number> {
+    const rows = await execute<unknown[]>(
+      this.#db,
+      'DELETE FROM esikit_gateway_session WHERE expires_at <= ? RETURNING id_hash',
+      [this.#now()],
+    );
+    return rows.length;
   }
 }
 

@@ -14,7 +14,7 @@ interface LoginBody {
 export function registerSso(app: FastifyInstance, ctx: GatewayContext): void {
   // POST, CSRF-checked: a page on another site cannot start a login in this browser.
   app.post<{ Body: LoginBody | undefined }>('/sso/login', async (req, reply) => {
-    const session = ensureSession(ctx, req, reply);
+    const session = await ensureSession(ctx, req, reply);
     const asked = req.body?.returnUrl;
     const returnUrl = asked === undefined || asked === '' ? '/' : safeReturnUrl(asked, ctx.origin);
     if (returnUrl === undefined)
@@ -53,9 +53,9 @@ export function registerSso(app: FastifyInstance, ctx: GatewayContext): void {
       });
       ctx.metrics.logins.inc({ result: 'ok' });
       const userId = token.userId ?? session.userId ?? newUserId();
-      ctx.dead.clear(userId, token.characterId);
+      await ctx.dead.clear(userId, token.characterId);
       // A new session id after login: an id planted before the login is worth nothing after it.
-      const fresh = ctx.sessions.rotate(session, userId);
+      const fresh = await ctx.sessions.rotate(session, userId);
       setSessionCookie(ctx, reply, fresh);
       req.log.info({ characterId: token.characterId, userId }, 'login completed');
       return reply.redirect(safeReturnUrl(returnUrl, ctx.origin) ?? '/', 303);
@@ -66,7 +66,7 @@ export function registerSso(app: FastifyInstance, ctx: GatewayContext): void {
   });
 
   app.post('/logout', async (req, reply) => {
-    if (req.session) ctx.sessions.destroy(req.session.id);
+    if (req.session) await ctx.sessions.destroy(req.session.id);
     clearSessionCookie(ctx, reply);
     return reply.redirect('/', 303);
   });
@@ -88,7 +88,7 @@ export async function revokeOwnToken(
   const mine = await ctx.tokens.forUser(userId, signal ? { signal } : {});
   // The same answer for "not yours" and "no such token": ids of others' tokens stay unknowable.
   if (!mine.some((t) => t.id === tokenId)) throw httpError(404, 'no such token among yours');
-  await ctx.tokens.revoke(tokenId, signal ? { signal } : {});
+  await ctx.dead.whileRevoking(tokenId, () => ctx.tokens.revoke(tokenId, signal ? { signal } : {}));
 }
 
 export function httpError(statusCode: number, message: string): Error & { statusCode: number } {

@@ -58,7 +58,7 @@ export async function describeCharacters(
     tokens: list,
     needsLogin: false,
   }));
-  for (const d of ctx.dead.of(userId))
+  for (const d of await ctx.dead.of(userId))
     if (!byCharacter.has(d.characterId))
       out.push({
         characterId: d.characterId,
