@@ -8,9 +8,8 @@ import { importRefreshToken } from './login.js';
 import { RedisTokenStore } from '@esikit/core/sso/redis';
 import { CALLBACK_URL, simManager, startSim, WEB_CLIENT } from './testing/sim-fixture.js';
 import { tokenStoreContract } from '@esikit/core/sso/testing';
-
-/** `ESIKIT_TEST_REDIS_URL` points the suite elsewhere (redis-store-ci.test.ts uses a dead port). */
-const REDIS_URL = process.env.ESIKIT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+// ESIKIT_TEST_REDIS_URL points REDIS_URL elsewhere (redis-store-ci.test.ts uses a dead port).
+import { dropPrefix, REDIS_URL, redisProblem } from './testing/stores.js';
 
 /** Refresh-token calls SSO answered, successful or not. */
 function tokenCalls(sim: Simulator): number {
@@ -18,37 +17,7 @@ function tokenCalls(sim: Simulator): number {
   return stats.refreshes + Object.values(stats.tokenErrors).reduce((a, b) => a + b, 0);
 }
 
-async function redisProblem(): Promise<string | undefined> {
-  const probe = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 1000,
-    retryStrategy: () => null,
-  });
-  // The socket's own error (ECONNREFUSED, ENOTFOUND, …) says more than "Connection is closed".
-  let socketError: Error | undefined;
-  probe.on('error', (e: Error) => (socketError ??= e));
-  try {
-    await probe.connect();
-    await probe.ping();
-    return undefined;
-  } catch (e) {
-    return (socketError ?? (e instanceof Error ? e : undefined))?.message ?? String(e);
-  } finally {
-    probe.disconnect();
-  }
-}
-
 const problem = await redisProblem();
-
-async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
 
 if (problem !== undefined && process.env.CI) {
   // CI must run these: a missing Redis there would silently drop the contract suite and the
