@@ -42,3 +42,21 @@ describe('parseJson with long fractions', () => {
     expect(parseJson('[1.5e300,12345678901234567890e2]').ok).toBe(true);
   });
 });
+
+describe('parseJson on top-level numbers and nesting', () => {
+  it('refuses a rounded integer at any depth, and at the top level', () => {
+    expect(parseJson('{"a":{"b":[[{"c":[1,2,{"d":-9007199254740993}]}]]}}')).toEqual({
+      ok: false,
+      problem: { kind: 'unsafe-integer', literal: '-9007199254740993' },
+    });
+    expect(parseJson('9007199254740993')).toEqual({
+      ok: false,
+      problem: { kind: 'unsafe-integer', literal: '9007199254740993' },
+    });
+    expect(parseJson('9007199254740991')).toEqual({ ok: true, value: 9007199254740991 });
+  });
+
+  it('accepts huge floats that are not integer literals, beside safe integers', () => {
+    expect(parseJson('{"a":[1e300,-2.5E+20],"b":9007199254740991}').ok).toBe(true);
+  });
+});
