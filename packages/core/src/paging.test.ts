@@ -1,4 +1,4 @@
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { APP, harnessPerTest, T0, tick, type Harness } from '../test/helpers.js';
 import { startProxy } from '../test/proxy.js';
@@ -49,15 +49,25 @@ describe('results() over X-Pages', () => {
     let inFlight = 0;
     let most = 0;
     class CountingAgent extends Agent {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      override async request(...args: any[]): Promise<any> {
+      override dispatch(opts: Agent.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
         inFlight += 1;
         most = Math.max(most, inFlight);
-        try {
-          return await (super.request as (...a: unknown[]) => Promise<unknown>)(...args);
-        } finally {
+        const done = (): void => {
           inFlight -= 1;
-        }
+        };
+        return super.dispatch(opts, {
+          onRequestStart: (c, ctx) => handler.onRequestStart?.(c, ctx),
+          onResponseStart: (c, s, hs, m) => handler.onResponseStart?.(c, s, hs, m),
+          onResponseData: (c, chunk) => handler.onResponseData?.(c, chunk),
+          onResponseEnd: (c, t) => {
+            done();
+            handler.onResponseEnd?.(c, t);
+          },
+          onResponseError: (c, e) => {
+            done();
+            handler.onResponseError?.(c, e);
+          },
+        });
       }
     }
     const dispatcher = new CountingAgent();

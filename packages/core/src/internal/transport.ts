@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher } from 'undici';
+import { Collector } from './collector.js';
 
 /** One HTTP exchange, body read in full. Header names are lower case, repeated ones joined. */
 export interface RawResponse {
@@ -67,22 +68,18 @@ export class Transport {
       signal = signal ? AbortSignal.any([signal, timer]) : timer;
     }
     try {
-      const res = await this.#dispatcher.request({
-        origin: this.#origin,
-        path: options.path,
-        method: options.method,
-        headers: options.headers,
-        body: options.body ?? null,
-        signal: signal ?? null,
+      return await new Promise<RawResponse>((resolve, reject) => {
+        this.#dispatcher.dispatch(
+          {
+            origin: this.#origin,
+            path: options.path,
+            method: options.method,
+            headers: options.headers,
+            body: options.body ?? null,
+          },
+          new Collector(signal, resolve, reject),
+        );
       });
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(res.headers)) {
-        if (value !== undefined)
-          headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-      }
-      // Read even empty bodies (304, 204) so the connection goes back to the pool.
-      const text = await res.body.text();
-      return { status: res.statusCode, headers, text };
     } catch (error) {
       if (timer?.aborted && !options.signal?.aborted) {
         throw new SendTimeoutError(`no complete response within ${options.timeout} ms`, {
