@@ -121,7 +121,8 @@ export async function openEsikitDatabase(
         error.code !== 'ESIKIT_DB_NOT_MIGRATED'
       )
         throw error;
-      await runMigrations(orm);
+      if (o.url === undefined) await runMigrations(orm);
+      else await migrateUrl(o.url, o.connectTimeoutMs);
       await assertMigrated(execute);
     }
     const store = new MikroOrmTokenStore({ em: orm.em, checkMigrations: false });
@@ -180,7 +181,24 @@ export async function migrateEsikitDatabase(options: MigrateOptions = {}): Promi
     );
   checkUrl(url);
   options.signal?.throwIfAborted();
-  const orm = await initOrm({ clientUrl: url }, 1, 5000);
+  return migrateUrl(url, 5000, options.signal);
+}
+
+// pg_advisory_lock key of esikit's migrations ('esikit' in ASCII): every process that migrates
+// a database takes it first, so two gateways starting together on an empty database take turns
+// instead of both creating the same tables.
+const MIGRATION_LOCK = 0x65_73_69_6b_69_74;
+
+/**
+ * Applies pending migrations to a PostgreSQL database under the migration lock, on an ORM of
+ * its own: one connection holds the session lock while the migrator works on the other.
+ */
+async function migrateUrl(
+  url: string,
+  connectTimeoutMs: number,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const orm = await initOrm({ clientUrl: url }, 2, connectTimeoutMs);
   try {
     const check = await orm.checkConnection();
     if (!check.ok)
@@ -188,8 +206,27 @@ export async function migrateEsikitDatabase(options: MigrateOptions = {}): Promi
         'ESIKIT_DB_UNAVAILABLE',
         `cannot connect to ${redactUrl(url)}: ${describeDbError(check.error)}`,
       );
-    options.signal?.throwIfAborted();
-    return await runMigrations(orm);
+    signal?.throwIfAborted();
+    const knex = orm.em.getConnection().getKnex();
+    const client = knex.client as {
+      acquireConnection(): Promise<unknown>;
+      releaseConnection(connection: unknown): Promise<void>;
+    };
+    const connection = await client.acquireConnection();
+    try {
+      await knex.raw('select pg_advisory_lock(?)', [MIGRATION_LOCK]).connection(connection);
+      try {
+        // Whoever held the lock before may have applied everything: up() then does nothing.
+        return await runMigrations(orm);
+      } finally {
+        await knex
+          .raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK])
+          .connection(connection)
+          .catch(() => undefined);
+      }
+    } finally {
+      await client.releaseConnection(connection);
+    }
   } finally {
     await orm.close(true);
   }

@@ -2,6 +2,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrateEsikitDatabase, openEsikitDatabase } from './index.js';
+import { esikitMigrations } from './migrations/index.js';
+
+const esikitMigrationCount = esikitMigrations.length;
 import { createTestDatabase, postgresProblem } from './testing/postgres.js';
 import { describePostgres } from './testing/suite.js';
 
@@ -54,6 +57,30 @@ describePostgres('migrations on PostgreSQL', problem, () => {
     expect(second.code).toBe(0);
     const db = await openEsikitDatabase({ url: database.url });
     await db.close();
+  }, 60_000);
+
+  it('processes that migrate a new database at the same moment take turns: one applies, the rest find it done', async () => {
+    const fresh = await createTestDatabase('migrate-race');
+    try {
+      // Five openers with migrate: true (gateways starting together) and two CLI runs.
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 5 }, () => openEsikitDatabase({ url: fresh.url, migrate: true })),
+        migrateEsikitDatabase({ url: fresh.url }),
+        migrateEsikitDatabase({ url: fresh.url }),
+      ]);
+      const failures = results.filter((r) => r.status === 'rejected');
+      expect(failures.map((f) => String((f).reason))).toEqual([]);
+      const applied = results
+        .slice(5)
+        .map((r) => (r as PromiseFulfilledResult<string[]>).value);
+      for (const r of results.slice(0, 5))
+        await (r as PromiseFulfilledResult<{ close(): Promise<void> }>).value.close();
+      expect(await migrateEsikitDatabase({ url: fresh.url })).toEqual([]);
+      // Each migration was applied once, by whichever process came first.
+      expect(applied.flat().length).toBeLessThanOrEqual(esikitMigrationCount);
+    } finally {
+      await fresh.drop();
+    }
   }, 60_000);
 
   it('a database migrated by a newer version, or missing a migration, is refused by name', async () => {
