@@ -441,6 +441,44 @@ describe('housekeeping', () => {
   });
 });
 
+describe('needs a new login', () => {
+  /** The user's "needs a new login" rows, read from the gateway's table. */
+  const flags = (characterId: number) =>
+    t.gw.db.orm.em
+      .fork()
+      .getConnection()
+      .execute('SELECT user_id FROM esikit_gateway_dead_character WHERE character_id = ?', [
+        characterId,
+      ]);
+
+  it("is not set by the user's own revoke, nor by a login that finds the character sold to another account", async () => {
+    // The user's own revoke (the page form): the token ends on purpose.
+    const pilot = t.sim.characters[3]!;
+    const b = await loggedIn(3);
+    const [token] = (await b.trpc<{ id: string }[]>('myTokens')).body.result!.data;
+    const res = await b.fetch(`/tokens/${token!.id}/revoke`, {
+      method: 'POST',
+      headers: { origin: t.gw.url },
+      form: { _csrf: b.csrf! },
+    });
+    expect(res.status).toBe(303);
+    expect(await t.gw.tokens.store.get(token!.id)).toBeUndefined();
+    expect(await flags(pilot.id)).toEqual([]);
+    const home = await b.home();
+    expect(home).not.toContain(pilot.name);
+    expect(home).not.toContain('needs a new login');
+
+    // A sale: the new owner logs the character in, core removes the seller's token.
+    const sold = t.sim.characters[6]!;
+    const seller = await loggedIn(6);
+    t.sim.sso.transferCharacter(sold.id);
+    const buyer = await loggedIn(6);
+    expect(await buyer.home()).toContain(sold.name);
+    expect(await flags(sold.id)).toEqual([]);
+    expect((await seller.trpc<unknown[]>('myCharacters')).body.result!.data).toEqual([]);
+  });
+});
+
 describe('logs', () => {
   it('never contain a token, a cookie or the session secret', async () => {
     const all = t.logs.join('\n');

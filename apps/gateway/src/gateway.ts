@@ -145,13 +145,22 @@ export async function startGateway(
       clock,
     });
     const dead = await DeadCharacters.open(db);
-    const store = dead.watch(db.store, (error) =>
-      app.log.warn(
-        { err: errorSummary(error) },
-        'could not flag a character as needing a new login',
-      ),
-    );
-    const tokens = new TokenManager({ sso, store, clock });
+    const tokens = new TokenManager({
+      sso,
+      store: db.store,
+      clock,
+      // The token is gone either way; failing to flag must not turn SSO's answer into an error.
+      onTokenRemoved: (event) =>
+        dead
+          .onTokenRemoved(event)
+          .catch((error: unknown) =>
+            app.log.warn(
+              { err: errorSummary(error), characterId: event.characterId },
+              'could not flag a character as needing a new login',
+            ),
+          ),
+      logger: { warn: (message, details) => app.log.warn(details ?? {}, message) },
+    });
 
     const app: FastifyInstance = Fastify<Server>({
       serverFactory: (handler) => {

@@ -2,10 +2,12 @@
 // viewer, and GraphiQL served offline (render-graphiql inlines its assets; Yoga's default page
 // loads them from a CDN and stays blank without internet).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useEsi } from '@esikit/graphql';
 import type { GatewayContext } from './context.js';
+import { DATABASE_UNAVAILABLE } from './security.js';
 
 interface ServerContext {
   readonly req: FastifyRequest;
@@ -68,6 +70,20 @@ query JitaTritanium {
   },
 ];
 
+/**
+ * The session could not be read (the database is down): the whole request is a 503 with one
+ * GraphQL error. `http` is Yoga's: it sets the status and is not sent.
+ */
+function databaseUnavailable(): GraphQLError {
+  return new GraphQLError(DATABASE_UNAVAILABLE, {
+    extensions: {
+      code: 'DATABASE_UNAVAILABLE',
+      esikitCode: 'ESIKIT_GATEWAY_STORE_FAILED',
+      http: { status: 503 },
+    },
+  });
+}
+
 export async function registerGraphql(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const yoga = createYoga<ServerContext>({
     graphqlEndpoint: '/graphql',
@@ -93,7 +109,11 @@ export async function registerGraphql(app: FastifyInstance, ctx: GatewayContext)
         esi: ctx.esi,
         tokens: ctx.tokens,
         ...(ctx.sim ? { clock: () => ctx.sim!.clock.now() } : {}),
-        user: (context) => (context as unknown as ServerContext).req.session?.userId,
+        user: (context) => {
+          const { req } = context as unknown as ServerContext;
+          if (req.sessionFailure) throw databaseUnavailable();
+          return req.session?.userId;
+        },
       }),
     ],
   });

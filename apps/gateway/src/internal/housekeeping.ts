@@ -121,8 +121,8 @@ export class Housekeeping {
         concurrency: REFRESH_CONCURRENCY,
         ...(signal ? { signal } : {}),
       });
-      // A token SSO declared dead is flagged "needs a new login" as core deletes it (the
-      // gateway's token store watches deletes: DeadCharacters.watch), here as in any request.
+      // A token SSO declared dead is flagged "needs a new login" as core deletes it (core's
+      // onTokenRemoved, wired in gateway.ts), here as in any request.
       this.#metrics.tokenRefreshes.inc({ result: 'refreshed' }, result.refreshed.length);
       this.#metrics.tokenRefreshes.inc({ result: 'deleted' }, result.deleted.length);
       this.#metrics.tokenRefreshes.inc({ result: 'failed' }, result.failed.length);

@@ -6,6 +6,7 @@ import type { GatewayContext } from './context.js';
 import { errorSummary } from './housekeeping.js';
 import { errorPage } from './html.js';
 import { sameSecret, type Session } from './sessions.js';
+import { GatewayStoreError } from './sql.js';
 
 export const SESSION_COOKIE = 'esikit_sid';
 
@@ -13,6 +14,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The session named by the request's cookie, if it is valid. */
     session: Session | undefined;
+    /**
+     * Set instead of `session` when the cookie's session could not be read (the database is
+     * down) on /trpc or /graphql, which answer it in their own error shape.
+     */
+    sessionFailure: GatewayStoreError | undefined;
   }
 }
 
@@ -61,6 +67,7 @@ function apiOf(url: string): string {
 
 export function registerSecurity(app: FastifyInstance, ctx: GatewayContext): void {
   app.decorateRequest('session', undefined);
+  app.decorateRequest('sessionFailure', undefined);
 
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -74,13 +81,23 @@ export function registerSecurity(app: FastifyInstance, ctx: GatewayContext): voi
     const raw = req.cookies[SESSION_COOKIE];
     if (raw === undefined) return;
     const unsigned = req.unsignCookie(raw);
-    if (unsigned.valid && unsigned.value !== null)
+    if (!unsigned.valid || unsigned.value === null) return;
+    try {
       req.session = await ctx.sessions.get(unsigned.value);
+    } catch (error) {
+      // The error handler answers in JSON or HTML; tRPC and GraphQL clients expect their own
+      // envelope, so those routes answer it themselves.
+      const api = apiOf(req.url);
+      if (!(error instanceof GatewayStoreError) || (api !== 'trpc' && api !== 'graphql'))
+        throw error;
+      req.sessionFailure = error;
+    }
   });
 
   // After body parsing, so a form's _csrf field can be read.
   app.addHook('preHandler', async (req, reply) => {
-    if (SAFE_METHODS.has(req.method)) return;
+    // Nothing can act for a session that could not be read: the route answers 503 unrun.
+    if (SAFE_METHODS.has(req.method) || req.sessionFailure) return;
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== ctx.origin) {
       return refuse(
@@ -137,11 +154,19 @@ export function httpStatusOf(error: unknown): number {
   return 500;
 }
 
+/** What every route says, in its own shape, when the database cannot be reached. */
+export const DATABASE_UNAVAILABLE =
+  'The database is unavailable right now. Your characters and tokens are safe; try again in a moment.';
+
+/** The token store (core) or the gateway's own tables failed: the database is down. */
+export function isStoreFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return code === 'ESIKIT_TOKEN_STORE_FAILED' || code === 'ESIKIT_GATEWAY_STORE_FAILED';
+}
+
 /** What a user may read: core's messages (secret-free by design), a fixed text for the rest. */
 export function publicMessage(error: unknown, status: number): string {
-  const code = (error as { code?: unknown }).code;
-  if (code === 'ESIKIT_TOKEN_STORE_FAILED' || code === 'ESIKIT_GATEWAY_STORE_FAILED')
-    return 'The database is unavailable right now. Your characters and tokens are safe; try again in a moment.';
+  if (isStoreFailure(error)) return DATABASE_UNAVAILABLE;
   if (error instanceof EsikitError) return error.message;
   if (status < 500 && error instanceof Error) return error.message;
   return 'Something went wrong on our side.';

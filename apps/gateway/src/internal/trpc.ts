@@ -4,6 +4,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { createEsiRouter, esiErrorFormatter, esiResponseMeta, toTRPCError } from '@esikit/trpc';
 import type { GatewayContext } from './context.js';
+import { DATABASE_UNAVAILABLE, isStoreFailure } from './security.js';
 import { revokeOwnToken } from './sso-routes.js';
 import { describeCharacters, describeTokens } from './views.js';
 
@@ -17,14 +18,30 @@ export interface TrpcContext {
   readonly userId: string | undefined;
 }
 
-const t = initTRPC.context<TrpcContext>().create({ errorFormatter: esiErrorFormatter });
+const t = initTRPC.context<TrpcContext>().create({
+  // A store outage reads the same wherever it happened (the session, core's token store, the
+  // gateway's tables): one fixed message, never the driver's.
+  errorFormatter: (opts) => {
+    const shape = esiErrorFormatter(opts);
+    return isStoreFailure(opts.error.cause) ? { ...shape, message: DATABASE_UNAVAILABLE } : shape;
+  },
+  // tRPC adds stack traces to errors unless NODE_ENV is 'production'; the demo runs without it.
+  isDev: false,
+});
+
+/** The database is down: tRPC's 503, with the cause kept for the logs. */
+function storeUnavailable(cause: unknown): TRPCError {
+  return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: DATABASE_UNAVAILABLE, cause });
+}
 
 // The app's own procedures call core too (the token store, SSO): its errors get the same
 // codes and statuses as the ESI router's (a store outage is 503, not 500).
 const coreErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR' && result.error.cause)
-    throw toTRPCError(result.error.cause);
+    throw isStoreFailure(result.error.cause)
+      ? storeUnavailable(result.error.cause)
+      : toTRPCError(result.error.cause);
   return result;
 });
 
@@ -121,10 +138,14 @@ export async function registerTrpc(app: FastifyInstance, ctx: GatewayContext): P
         endpoint: '/trpc',
         req: toRequest(req, ctx.origin, controller.signal),
         router,
-        createContext: (): TrpcContext => ({ userId: req.session?.userId }),
+        createContext: (): TrpcContext => {
+          // Every call of the request (a whole batch) answers this 503 in tRPC's envelope.
+          if (req.sessionFailure) throw storeUnavailable(req.sessionFailure);
+          return { userId: req.session?.userId };
+        },
         responseMeta: esiResponseMeta,
         onError: ({ error, path }) => {
-          if (error.code === 'INTERNAL_SERVER_ERROR')
+          if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE')
             app.log.error(
               { path, err: { code: error.code, message: error.message } },
               'tRPC call failed',

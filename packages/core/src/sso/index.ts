@@ -30,6 +30,7 @@ export { EncryptedTokenStore, TokenCipher } from './encryption.js';
 export type { TokenCipherOptions } from './encryption.js';
 export { TokenManager } from './manager.js';
 export type { BulkOptions, BulkRefreshResult, TokenManagerOptions, TokenQuery } from './manager.js';
+export type { TokenRemovedEvent, TokenRemovedListener, TokenRemovedReason } from './removals.js';
 export { tokenFor } from './access.js';
 export type { TokenForInput } from './access.js';
 export { completeLogin, importRefreshToken, saveToken, startLogin } from './login.js';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SsoLoginDeniedError, SsoOptionError, SsoStateError, TokenError } from './errors.js';
 import { guard } from './internal/abort.js';
-import type { TokenManager } from './manager.js';
+import { reportRemoved, type TokenManager } from './manager.js';
 import type { SsoCallOptions, TokenResponse } from './sso.js';
 import type { CallbackRedirect } from './store.js';
 import {
@@ -166,7 +166,8 @@ export async function saveToken(
     const now = manager.clock();
     const existing = await store.find({ characterId: v.characterId }, options);
     for (const old of existing) {
-      if (old.ownerHash !== v.ownerHash) await store.delete(old.id, undefined, options);
+      if (old.ownerHash !== v.ownerHash && (await store.delete(old.id, undefined, options)))
+        await reportRemoved(manager, old, 'owner_changed');
     }
     const fields = {
       accessToken: response.accessToken,

@@ -1,11 +1,14 @@
 import type { AccessTokenSource } from '../auth.js';
+import type { EsiLogger } from '../options.js';
 import { SsoInvalidGrantError, SsoOptionError, TokenError } from './errors.js';
 import { abortedError, guard } from './internal/abort.js';
+import { toFilter } from './internal/filter.js';
 import { notFound, Refresher } from './internal/refresher.js';
+import { Removals, type TokenRemovedListener, type TokenRemovedReason } from './removals.js';
 import { nonNegative, positive } from './options.js';
 import type { EveSso, SsoCallOptions } from './sso.js';
-import type { TokenFilter, TokenStore } from './store.js';
-import { describe, normalizeScopes, type ScopesInput, type Token } from './token.js';
+import type { TokenStore } from './store.js';
+import { describe, type ScopesInput, type Token } from './token.js';
 
 /** Options of {@link TokenManager}. */
 export interface TokenManagerOptions {
@@ -31,6 +34,17 @@ export interface TokenManagerOptions {
   loginTimeoutSeconds?: number;
   /** Clock in ms since the epoch. @default the SSO's clock */
   clock?: () => number;
+  /**
+   * Called once after each token core deletes — SSO's `invalid_grant` (in any refresh: a
+   * request's, `refreshOrDelete`, bulk jobs), `revoke()`, or a login that found the character on
+   * another account — with the reason and the token's identity, never its secrets. Not called
+   * when a fenced delete found a newer token and deleted nothing. Awaited before the call that
+   * deleted returns; what it throws or rejects with goes to `logger.warn` and changes nothing else.
+   * @default none
+   */
+  onTokenRemoved?: TokenRemovedListener;
+  /** Where failures of `onTokenRemoved` are reported. @default warnings through `process.emitWarning` */
+  logger?: EsiLogger;
 }
 
 /** Outcome of a bulk refresh; nothing is thrown for a single token. */
@@ -80,6 +94,7 @@ export class TokenManager {
   readonly loginTimeoutSeconds: number;
   readonly clock: () => number;
   readonly #refresher: Refresher;
+  readonly #removals: Removals;
 
   constructor(options: TokenManagerOptions) {
     if (options === null || typeof options !== 'object')
@@ -112,12 +127,22 @@ export class TokenManager {
       );
     this.loginTimeoutSeconds = positive(options.loginTimeoutSeconds, 'loginTimeoutSeconds', 300);
     this.clock = options.clock ?? options.sso.options.clock;
+    if (options.onTokenRemoved !== undefined && typeof options.onTokenRemoved !== 'function')
+      throw new SsoOptionError(
+        `onTokenRemoved must be a function, got ${describe(options.onTokenRemoved)}`,
+      );
+    const logger = options.logger ?? DEFAULT_LOGGER;
+    if (logger === null || typeof logger !== 'object' || typeof logger.warn !== 'function')
+      throw new SsoOptionError(`logger must have a warn() method, got ${describe(logger)}`);
+    this.#removals = new Removals(options.onTokenRemoved, logger);
+    removals.set(this, this.#removals);
     this.#refresher = new Refresher({
       sso: this.sso,
       store: this.store,
       leaseTtlMs: this.leaseTtlMs,
       clock: this.clock,
       isFresh: (token) => this.isFresh(token),
+      removed: (token, reason) => this.#removals.report(token, reason),
     });
   }
 
@@ -341,31 +366,26 @@ export class TokenManager {
   }
 }
 
+const DEFAULT_LOGGER: EsiLogger = {
+  warn: (message) => process.emitWarning(message, { code: 'ESIKIT' }),
+};
+
+const removals = new WeakMap<TokenManager, Removals>();
+
+/** Tells `manager`'s `onTokenRemoved` about a token deleted outside it (a login's, `saveToken`). */
+export function reportRemoved(
+  manager: TokenManager,
+  token: Token,
+  reason: TokenRemovedReason,
+): Promise<void> {
+  return removals.get(manager)?.report(token, reason) ?? Promise.resolve();
+}
+
 function concurrencyOption(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
     throw new SsoOptionError(`${name} must be an integer >= 1, got ${describe(value)}`);
   return value;
-}
-
-function toFilter(query: TokenQuery): TokenFilter {
-  if (query === null || typeof query !== 'object')
-    throw new SsoOptionError(`token query must be an object, got ${describe(query)}`);
-  const filter: { -readonly [K in keyof TokenFilter]: TokenFilter[K] } = {};
-  if (query.characterId !== undefined) {
-    if (!Number.isSafeInteger(query.characterId) || query.characterId <= 0)
-      throw new SsoOptionError(
-        `characterId must be a positive integer, got ${describe(query.characterId)}`,
-      );
-    filter.characterId = query.characterId;
-  }
-  if (query.userId !== undefined) filter.userId = query.userId;
-  if (query.ownerHash !== undefined) filter.ownerHash = query.ownerHash;
-  if (query.requireScopes !== undefined)
-    filter.requireScopes = normalizeScopes(query.requireScopes, 'requireScopes');
-  if (query.requireScopesExact !== undefined)
-    filter.requireScopesExact = normalizeScopes(query.requireScopesExact, 'requireScopesExact');
-  return filter;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { EveSso } from '../sso.js';
 import type { TokenStore } from '../store.js';
 import { canRefresh, type Token, type TokenChanges } from '../token.js';
 import { abortedError, raceAbort, throwIfAborted } from './abort.js';
+import type { TokenRemovedReason } from '../removals.js';
 import { sleep } from './sleep.js';
 
 export interface RefresherContext {
@@ -12,6 +13,8 @@ export interface RefresherContext {
   readonly leaseTtlMs: number;
   readonly clock: () => number;
   readonly isFresh: (token: Token) => boolean;
+  /** Told after each delete that deleted something (never throws). */
+  readonly removed: (token: Token, reason: TokenRemovedReason) => Promise<void>;
 }
 
 /**
@@ -93,7 +96,10 @@ export class Refresher {
             await store.renewLease(leaseKey, holder, leaseTtlMs, opts);
             await this.#ctx.sso.revoke(token.refreshToken, opts);
           }
-          if (await store.delete(tokenId, token.version, opts)) return;
+          if (await store.delete(tokenId, token.version, opts)) {
+            await this.#ctx.removed(token, 'revoked');
+            return;
+          }
         }
         throw new TokenError(
           'ESIKIT_TOKEN_CONFLICT',
@@ -197,6 +203,7 @@ export class Refresher {
       if (current === undefined) throw notFound(token.id);
       if (current.refreshToken !== used) return undefined;
       if (await this.#ctx.store.delete(current.id, current.version)) {
+        await this.#ctx.removed(current, 'invalid_grant');
         throw new SsoInvalidGrantError(
           `SSO declared the refresh token of token ${token.id} (character ${token.characterId}) dead; the token was deleted`,
           { cause: error },
