@@ -69,10 +69,8 @@ describePostgres('migrations on PostgreSQL', problem, () => {
         migrateEsikitDatabase({ url: fresh.url }),
       ]);
       const failures = results.filter((r) => r.status === 'rejected');
-      expect(failures.map((f) => String((f).reason))).toEqual([]);
-      const applied = results
-        .slice(5)
-        .map((r) => (r as PromiseFulfilledResult<string[]>).value);
+      expect(failures.map((f) => String(f.reason))).toEqual([]);
+      const applied = results.slice(5).map((r) => (r as PromiseFulfilledResult<string[]>).value);
       for (const r of results.slice(0, 5))
         await (r as PromiseFulfilledResult<{ close(): Promise<void> }>).value.close();
       expect(await migrateEsikitDatabase({ url: fresh.url })).toEqual([]);

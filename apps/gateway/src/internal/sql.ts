@@ -31,7 +31,27 @@ export async function execute<T = unknown>(
   }
 }
 
-/** Runs `;`-separated DDL statements (each idempotent). */
+// pg_advisory_xact_lock key of the gateway's own tables ('esikitgw' in ASCII): two gateways
+// starting together on one database would otherwise race on CREATE TABLE IF NOT EXISTS, which
+// PostgreSQL does not make atomic (the loser fails on pg_type's unique index).
+const TABLES_LOCK = 0x65_73_69_6b_69_74_67_77n;
+
+/** Runs `;`-separated DDL statements (each idempotent) in one transaction, one process at a time. */
 export async function ensureTables(db: EsikitDatabase, ddl: string): Promise<void> {
-  for (const statement of ddl.split(';')) if (statement.trim()) await execute(db, statement);
+  try {
+    await db.orm.em.fork().transactional(async (em) => {
+      const connection = em.getConnection();
+      await connection.execute(
+        'select pg_advisory_xact_lock(?)',
+        [TABLES_LOCK.toString()],
+        'all',
+        em.getTransactionContext(),
+      );
+      for (const statement of ddl.split(';'))
+        if (statement.trim())
+          await connection.execute(statement, [], 'run', em.getTransactionContext());
+    });
+  } catch (error) {
+    throw new GatewayStoreError(error);
+  }
 }
