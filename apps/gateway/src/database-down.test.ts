@@ -3,10 +3,16 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, violations, type TestGateway } from '../test/fixture.js';
+import {
+  postgresProblem,
+  startTestGateway,
+  TEST_PG_URL,
+  violations,
+  type TestGateway,
+} from '../test/fixture.js';
 import { Browserless } from './internal/browserless.js';
 
-const PG = process.env.ESIKIT_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const PG = TEST_PG_URL;
 const DB = `esikit_gateway_test_${process.pid}`;
 
 /** A TCP proxy to PostgreSQL that can be cut (every connection reset, new ones refused) and restored. */
@@ -44,19 +50,7 @@ class CuttableProxy {
   }
 }
 
-async function postgresReachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const unreachable = await postgresReachable();
+const unreachable = await postgresProblem();
 if (unreachable && process.env.CI)
   throw new Error(`PostgreSQL is required under CI: ${unreachable}`);
 if (unreachable)

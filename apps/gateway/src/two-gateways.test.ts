@@ -8,22 +8,10 @@ import { startSimulator, type Simulator } from '@esikit/simulator';
 import { loadConfig } from './config.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { Browserless } from './internal/browserless.js';
-import { specFile, violations } from '../test/fixture.js';
+import { postgresProblem, specFile, TEST_PG_URL, violations } from '../test/fixture.js';
 
-const PG = process.env.ESIKIT_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const PG = TEST_PG_URL;
 const DB = `esikit_two_gateways_${process.pid}`;
-
-async function postgresProblem(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 const problem = await postgresProblem();
 if (problem && process.env.CI) throw new Error(`PostgreSQL is required under CI: ${problem}`);

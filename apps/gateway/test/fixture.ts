@@ -1,5 +1,6 @@
 // Test support: one simulator + one gateway (embedded in-memory database unless a URL is given)
 // per test file, with its log captured so tests can look for secrets in it.
+import pg from 'pg';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { startSimulator, type Simulator } from '@esikit/simulator';
@@ -64,4 +65,21 @@ export async function startTestGateway(
 /** Total of the simulator's citizenship counters. */
 export function violations(sim: Simulator): number {
   return Object.values(sim.stats().violations).reduce((a, b) => a + b, 0);
+}
+
+/** The PostgreSQL server the database tests use (trust auth on loopback, as in CI). */
+export const TEST_PG_URL =
+  process.env.ESIKIT_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** Why PostgreSQL cannot be reached, or undefined when it can. */
+export async function postgresProblem(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: TEST_PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
