@@ -22,6 +22,18 @@ async function loggedIn(characterIndex: number): Promise<Browserless> {
   return b;
 }
 
+/** esikit_token_refreshes_total by result, as /metrics says now. */
+async function refreshes(): Promise<Record<'refreshed' | 'failed' | 'deleted', number>> {
+  const text = await (await fetch(`${t.gw.url}/metrics`)).text();
+  const count = (result: string) =>
+    Number(
+      new RegExp(`^esikit_token_refreshes_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(
+        text,
+      )?.[1] ?? 0,
+    );
+  return { refreshed: count('refreshed'), failed: count('failed'), deleted: count('deleted') };
+}
+
 describe('health and metrics', () => {
   it('/healthz answers ok and /readyz checks the database and ESI', async () => {
     const health = await fetch(`${t.gw.url}/healthz`);
@@ -429,8 +441,16 @@ describe('housekeeping', () => {
       body: new URLSearchParams({ token: token!.refreshToken!, token_type_hint: 'refresh_token' }),
     });
     t.sim.clock.advance(25 * 60_000);
+    const before = await refreshes();
     const run = await t.gw.housekeeping.run();
-    expect(run).toMatchObject({ ran: true, deleted: 1 });
+    expect(run).toMatchObject({ ran: true, deleted: 1, failed: 0 });
+    expect(run.refreshed).toBeGreaterThan(0); // earlier tests' tokens, expired by now
+    // Counted once, from core's refresh events: not again from the run's result.
+    expect(await refreshes()).toEqual({
+      refreshed: before.refreshed + run.refreshed,
+      failed: before.failed,
+      deleted: before.deleted + 1,
+    });
     const html = await b.home();
     expect(html).toContain(pilot.name);
     expect(html).toContain('needs a new login');
@@ -438,6 +458,65 @@ describe('housekeeping', () => {
     expect(metrics).toMatch(/esikit_housekeeping_runs_total\{result="skipped"\} 1/);
     expect(metrics).toMatch(/esikit_housekeeping_runs_total\{result="ok"\} 1/);
     expect(metrics).toMatch(/esikit_token_refreshes_total\{result="deleted"\} 1/);
+  });
+});
+
+describe('token refreshes in /metrics', () => {
+  const WALLET = 'esi.wallet.getCharactersCharacterIdWallet';
+
+  it('counts the refresh a plain tRPC call makes for an expired token (not only housekeeping)', async () => {
+    const b = await loggedIn(4);
+    const pilot = t.sim.characters[4]!;
+    const [mine] = (await b.trpc<{ id: string }[]>('myTokens')).body.result!.data;
+    const token = await t.gw.tokens.store.get(mine!.id);
+    t.sim.clock.advance(21 * 60_000); // the access token has expired
+    const before = await refreshes();
+    const res = await b.trpc<number>(WALLET, { character_id: pilot.id });
+    expect(res.status).toBe(200);
+    expect(typeof res.body.result?.data).toBe('number');
+    expect((await t.gw.tokens.store.get(token!.id))?.accessToken).not.toBe(token!.accessToken);
+    expect(await refreshes()).toEqual({ ...before, refreshed: before.refreshed + 1 });
+    // Fresh now: another call refreshes nothing and counts nothing.
+    expect((await b.trpc<number>(WALLET, { character_id: pilot.id })).status).toBe(200);
+    expect(await refreshes()).toEqual({ ...before, refreshed: before.refreshed + 1 });
+  });
+
+  it("counts a failure when SSO answers 5xx to a GraphQL call's refresh, and keeps the token", async () => {
+    const b = await loggedIn(5);
+    const pilot = t.sim.characters[5]!;
+    const [mine] = (await b.trpc<{ id: string }[]>('myTokens')).body.result!.data;
+    const token = await t.gw.tokens.store.get(mine!.id);
+    t.sim.clock.advance(21 * 60_000);
+    const before = await refreshes();
+    const query = '{ viewer { characters { name wallet } } }';
+    t.sim.sso.setFaults({ token: { status: 503 } });
+    let failed;
+    try {
+      failed = await b.graphql<unknown>(query);
+    } finally {
+      t.sim.sso.setFaults({});
+    }
+    expect(failed.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'ESI_UNAVAILABLE',
+      esikitCode: 'ESIKIT_SSO_UNAVAILABLE',
+    });
+    expect(await refreshes()).toEqual({ ...before, failed: before.failed + 1 });
+    expect(await t.gw.tokens.store.get(token!.id)).toEqual(token);
+    expect(await b.home()).not.toContain('needs a new login');
+
+    // SSO is back: the next call refreshes the kept token, and that is counted too.
+    const ok = await b.graphql<{ viewer: { characters: { name: string; wallet: number }[] } }>(
+      query,
+    );
+    expect(ok.body.errors).toBeUndefined();
+    expect(ok.body.data?.viewer.characters[0]?.name).toBe(pilot.name);
+    expect(typeof ok.body.data?.viewer.characters[0]?.wallet).toBe('number');
+    expect(await refreshes()).toEqual({
+      ...before,
+      failed: before.failed + 1,
+      refreshed: before.refreshed + 1,
+    });
+    expect(violations(t.sim)).toBe(0);
   });
 });
 

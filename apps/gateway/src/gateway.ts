@@ -159,6 +159,8 @@ export async function startGateway(
               'could not flag a character as needing a new login',
             ),
           ),
+      // Every refresh core sends to SSO, in requests and housekeeping alike, counted once.
+      onTokenRefresh: metrics.onTokenRefresh,
       logger: { warn: (message, details) => app.log.warn(details ?? {}, message) },
     });
 

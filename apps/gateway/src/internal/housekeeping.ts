@@ -121,11 +121,9 @@ export class Housekeeping {
         concurrency: REFRESH_CONCURRENCY,
         ...(signal ? { signal } : {}),
       });
-      // A token SSO declared dead is flagged "needs a new login" as core deletes it (core's
-      // onTokenRemoved, wired in gateway.ts), here as in any request.
-      this.#metrics.tokenRefreshes.inc({ result: 'refreshed' }, result.refreshed.length);
-      this.#metrics.tokenRefreshes.inc({ result: 'deleted' }, result.deleted.length);
-      this.#metrics.tokenRefreshes.inc({ result: 'failed' }, result.failed.length);
+      // Here as in any request, core tells gateway.ts's listeners: a token SSO declared dead is
+      // flagged "needs a new login" (onTokenRemoved) and each refresh is counted in
+      // esikit_token_refreshes_total (onTokenRefresh), so neither is done again from `result`.
       this.#metrics.housekeeping.inc({ result: 'ok' });
       const summary = {
         ran: true,

@@ -1,7 +1,12 @@
 // Prometheus metrics on a registry of the gateway's own (two gateways in one process, as in the
-// tests, never share counters). ESI figures come from core's onRequest hook and esi.stats().
+// tests, never share counters). ESI figures come from core's onRequest hook and esi.stats(),
+// token refreshes from the token manager's onTokenRefresh.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EsiClient, EsiRequestEvent } from '@esikit/core';
+import type { TokenRefreshEvent } from '@esikit/core/sso';
+
+/** The metric's `result` label per core refresh outcome (`deleted` predates core's `dead`). */
+const REFRESH_RESULT = { refreshed: 'refreshed', failed: 'failed', dead: 'deleted' } as const;
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -27,7 +32,7 @@ export class GatewayMetrics {
   });
   readonly tokenRefreshes = new Counter({
     name: 'esikit_token_refreshes_total',
-    help: 'Token refreshes by housekeeping: refreshed, deleted (SSO said invalid_grant) or failed (SSO unreachable; token kept)',
+    help: 'Token refreshes sent to SSO, in requests and housekeeping alike: refreshed, deleted (SSO said invalid_grant) or failed (SSO unreachable or 5xx, or another failure; token kept)',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
@@ -112,6 +117,14 @@ export class GatewayMetrics {
       ['bucket'],
     );
   }
+
+  /**
+   * core's `onTokenRefresh`: once per refresh sent to SSO, whichever path made it (a tRPC or
+   * GraphQL call's token, housekeeping's bulk refresh), so nothing is counted twice.
+   */
+  readonly onTokenRefresh = (e: TokenRefreshEvent): void => {
+    this.tokenRefreshes.inc({ result: REFRESH_RESULT[e.outcome] });
+  };
 
   /** core's `onRequest` hook. Must not throw. */
   readonly onEsiRequest = (e: EsiRequestEvent): void => {

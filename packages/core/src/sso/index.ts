@@ -31,6 +31,7 @@ export type { TokenCipherOptions } from './encryption.js';
 export { TokenManager } from './manager.js';
 export type { BulkOptions, BulkRefreshResult, TokenManagerOptions, TokenQuery } from './manager.js';
 export type { TokenRemovedEvent, TokenRemovedListener, TokenRemovedReason } from './removals.js';
+export type { TokenRefreshEvent, TokenRefreshListener, TokenRefreshOutcome } from './refreshes.js';
 export { tokenFor } from './access.js';
 export type { TokenForInput } from './access.js';
 export { completeLogin, importRefreshToken, saveToken, startLogin } from './login.js';

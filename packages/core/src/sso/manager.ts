@@ -4,8 +4,16 @@ import { SsoInvalidGrantError, SsoOptionError, TokenError } from './errors.js';
 import { abortedError, guard } from './internal/abort.js';
 import { toFilter } from './internal/filter.js';
 import { notFound, Refresher } from './internal/refresher.js';
+import { Refreshes, type TokenRefreshListener } from './refreshes.js';
 import { Removals, type TokenRemovedListener, type TokenRemovedReason } from './removals.js';
-import { nonNegative, positive } from './options.js';
+import {
+  concurrencyOption,
+  listenerOption,
+  loggerOption,
+  minLeaseTtlMs,
+  nonNegative,
+  positive,
+} from './options.js';
 import type { EveSso, SsoCallOptions } from './sso.js';
 import type { TokenStore } from './store.js';
 import { describe, type ScopesInput, type Token } from './token.js';
@@ -43,7 +51,21 @@ export interface TokenManagerOptions {
    * @default none
    */
   onTokenRemoved?: TokenRemovedListener;
-  /** Where failures of `onTokenRemoved` are reported. @default warnings through `process.emitWarning` */
+  /**
+   * Called once per refresh request core sends to SSO — in a request's refresh
+   * (`validAccessToken`, `source()`), `refresh`, `refreshOrDelete` and bulk jobs — with its
+   * outcome (`refreshed`, `failed` with the error's code, or `dead`: `invalid_grant`, deleted)
+   * and the token's identity, never its secrets. Callers that shared another's refresh, here or
+   * in another process, add no event. Awaited (after the refresh lease is released) before the
+   * refresh's callers get its answer; what it throws or rejects with goes to `logger.warn` and
+   * changes nothing else.
+   * @default none
+   */
+  onTokenRefresh?: TokenRefreshListener;
+  /**
+   * Where failures of `onTokenRemoved` and `onTokenRefresh` are reported.
+   * @default warnings through `process.emitWarning`
+   */
   logger?: EsiLogger;
 }
 
@@ -95,6 +117,7 @@ export class TokenManager {
   readonly clock: () => number;
   readonly #refresher: Refresher;
   readonly #removals: Removals;
+  readonly #refreshes: Refreshes;
 
   constructor(options: TokenManagerOptions) {
     if (options === null || typeof options !== 'object')
@@ -127,15 +150,12 @@ export class TokenManager {
       );
     this.loginTimeoutSeconds = positive(options.loginTimeoutSeconds, 'loginTimeoutSeconds', 300);
     this.clock = options.clock ?? options.sso.options.clock;
-    if (options.onTokenRemoved !== undefined && typeof options.onTokenRemoved !== 'function')
-      throw new SsoOptionError(
-        `onTokenRemoved must be a function, got ${describe(options.onTokenRemoved)}`,
-      );
-    const logger = options.logger ?? DEFAULT_LOGGER;
-    if (logger === null || typeof logger !== 'object' || typeof logger.warn !== 'function')
-      throw new SsoOptionError(`logger must have a warn() method, got ${describe(logger)}`);
+    listenerOption(options.onTokenRemoved, 'onTokenRemoved');
+    listenerOption(options.onTokenRefresh, 'onTokenRefresh');
+    const logger = loggerOption(options.logger);
     this.#removals = new Removals(options.onTokenRemoved, logger);
     removals.set(this, this.#removals);
+    this.#refreshes = new Refreshes(options.onTokenRefresh, logger);
     this.#refresher = new Refresher({
       sso: this.sso,
       store: this.store,
@@ -143,6 +163,7 @@ export class TokenManager {
       clock: this.clock,
       isFresh: (token) => this.isFresh(token),
       removed: (token, reason) => this.#removals.report(token, reason),
+      attempted: (token, outcome, error) => this.#refreshes.report(token, outcome, error),
     });
   }
 
@@ -366,10 +387,6 @@ export class TokenManager {
   }
 }
 
-const DEFAULT_LOGGER: EsiLogger = {
-  warn: (message) => process.emitWarning(message, { code: 'ESIKIT' }),
-};
-
 const removals = new WeakMap<TokenManager, Removals>();
 
 /** Tells `manager`'s `onTokenRemoved` about a token deleted outside it (a login's, `saveToken`). */
@@ -379,20 +396,4 @@ export function reportRemoved(
   reason: TokenRemovedReason,
 ): Promise<void> {
   return removals.get(manager)?.report(token, reason) ?? Promise.resolve();
-}
-
-function concurrencyOption(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
-    throw new SsoOptionError(`${name} must be an integer >= 1, got ${describe(value)}`);
-  return value;
-}
-
-/**
- * The shortest safe refresh lease: between two renewals a refresh makes at most four SSO
- * requests, each bounded by openid-client's whole-second timeout (`ceil(timeoutMs / 1000) + 1`
- * s) or our own `timeoutMs`, plus the store's write retries (well under a second).
- */
-function minLeaseTtlMs(timeoutMs: number): number {
-  return 4 * (Math.ceil(timeoutMs / 1000) + 1) * 1000 + 1000;
 }

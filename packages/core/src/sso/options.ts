@@ -1,3 +1,4 @@
+import type { EsiLogger } from '../options.js';
 import { SsoOptionError } from './errors.js';
 import type { FetchLike } from './internal/http.js';
 import { describe } from './token.js';
@@ -127,3 +128,38 @@ export function nonNegative(value: unknown, name: string, fallback: number): num
     throw new SsoOptionError(`${name} must be a number >= 0, got ${describe(value)}`);
   return value;
 }
+
+/** Validates an integer option >= 1 (concurrency limits). */
+export function concurrencyOption(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw new SsoOptionError(`${name} must be an integer >= 1, got ${describe(value)}`);
+  return value;
+}
+
+/** Validates an optional listener (a function or undefined). */
+export function listenerOption(value: unknown, name: string): void {
+  if (value !== undefined && typeof value !== 'function')
+    throw new SsoOptionError(`${name} must be a function, got ${describe(value)}`);
+}
+
+/**
+ * The shortest safe refresh lease: between two renewals a refresh makes at most four SSO
+ * requests, each bounded by openid-client's whole-second timeout (`ceil(timeoutMs / 1000) + 1`
+ * s) or our own `timeoutMs`, plus the store's write retries (well under a second).
+ */
+export function minLeaseTtlMs(timeoutMs: number): number {
+  return 4 * (Math.ceil(timeoutMs / 1000) + 1) * 1000 + 1000;
+}
+
+/** Validates the token manager's `logger`. @default warnings through `process.emitWarning` */
+export function loggerOption(value: EsiLogger | undefined): EsiLogger {
+  const logger = value ?? DEFAULT_LOGGER;
+  if (logger === null || typeof logger !== 'object' || typeof logger.warn !== 'function')
+    throw new SsoOptionError(`logger must have a warn() method, got ${describe(logger)}`);
+  return logger;
+}
+
+const DEFAULT_LOGGER: EsiLogger = {
+  warn: (message) => process.emitWarning(message, { code: 'ESIKIT' }),
+};

@@ -1,4 +1,5 @@
 import type { EsiLogger } from '../options.js';
+import { callListener, identityOf } from './internal/listener.js';
 import type { Token } from './token.js';
 
 /**
@@ -63,27 +64,13 @@ export class Removals {
   async report(token: Token, reason: TokenRemovedReason): Promise<void> {
     const listener = this.#listener;
     if (listener === undefined) return;
-    const event: TokenRemovedEvent = Object.freeze({
-      reason,
-      tokenId: token.id,
-      userId: token.userId,
-      characterId: token.characterId,
-      characterName: token.characterName,
-      ownerHash: token.ownerHash,
-      scopes: Object.freeze([...token.scopes]),
-    });
-    try {
-      await listener(event);
-    } catch (error) {
-      try {
-        this.#logger.warn('esikit: the onTokenRemoved listener failed; the token stays deleted', {
-          tokenId: token.id,
-          reason,
-          error: error instanceof Error ? `${error.name}: ${error.message}` : typeof error,
-        });
-      } catch {
-        // A logger that throws has nowhere left to report to.
-      }
-    }
+    const event: TokenRemovedEvent = Object.freeze({ reason, ...identityOf(token) });
+    await callListener(
+      listener,
+      event,
+      this.#logger,
+      'esikit: the onTokenRemoved listener failed; the token stays deleted',
+      { tokenId: token.id, reason },
+    );
   }
 }

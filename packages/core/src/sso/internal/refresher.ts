@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { SsoInvalidGrantError, TokenError, TokenVerificationError } from '../errors.js';
+import { SsoError, SsoInvalidGrantError, TokenError, TokenVerificationError } from '../errors.js';
 import type { EveSso } from '../sso.js';
 import type { TokenStore } from '../store.js';
 import { canRefresh, type Token, type TokenChanges } from '../token.js';
 import { abortedError, raceAbort, throwIfAborted } from './abort.js';
+import type { TokenRefreshOutcome } from '../refreshes.js';
 import type { TokenRemovedReason } from '../removals.js';
 import { sleep } from './sleep.js';
 
@@ -15,7 +16,23 @@ export interface RefresherContext {
   readonly isFresh: (token: Token) => boolean;
   /** Told after each delete that deleted something (never throws). */
   readonly removed: (token: Token, reason: TokenRemovedReason) => Promise<void>;
+  /** Told once per refresh request sent to SSO, after the lease is released (never throws). */
+  readonly attempted: (
+    token: Token,
+    outcome: TokenRefreshOutcome,
+    error?: unknown,
+  ) => Promise<void>;
 }
+
+/** How one refresh request sent to SSO ended; `retry`: its answer was of no use, look again. */
+type Attempt =
+  | { readonly outcome: 'refreshed'; readonly token: Token }
+  | {
+      readonly outcome: 'failed' | 'dead';
+      readonly token: Token;
+      readonly error: unknown;
+      readonly retry: boolean;
+    };
 
 /**
  * The refresh itself, for {@link TokenManager}: once per token in this process (shared promise)
@@ -149,6 +166,7 @@ export class Refresher {
     let firstVersion: number | undefined;
     let wait = 10;
     for (;;) {
+      let attempt: Attempt;
       throwIfAborted(signal, 'token refresh');
       const seen = await store.get(tokenId);
       if (seen === undefined) throw notFound(tokenId);
@@ -177,19 +195,42 @@ export class Refresher {
         // else may be refreshing, so look again rather than send.
         if (!(await store.renewLease(leaseKey, holder, leaseTtlMs))) continue;
         sending();
-        const done = await this.#refreshHeld(token, () =>
+        attempt = await this.#attempt(token, () =>
           store.renewLease(leaseKey, holder, leaseTtlMs).catch(() => false),
         );
-        if (done !== undefined) return done;
       } finally {
         // Releases only this flight's own lease: never one another flight relies on.
         await store.releaseLease(leaseKey, holder).catch(() => undefined);
       }
+      // Told here, once per request SSO saw, with the lease already free: a slow listener
+      // delays this flight's callers, never another client's refresh of the token.
+      if (attempt.outcome === 'refreshed') {
+        await this.#ctx.attempted(attempt.token, 'refreshed');
+        return attempt.token;
+      }
+      await this.#ctx.attempted(attempt.token, attempt.outcome, attempt.error);
+      if (!attempt.retry) throw attempt.error;
     }
   }
 
-  /** The SSO call and the write-back, under the lease. `undefined` means "look again". */
-  async #refreshHeld(token: Token, renew: () => Promise<boolean>): Promise<Token | undefined> {
+  /** One refresh request and its write-back, settled as an {@link Attempt} (never throws). */
+  async #attempt(token: Token, renew: () => Promise<boolean>): Promise<Attempt> {
+    try {
+      const done = await this.#refreshHeld(token, renew);
+      if (done instanceof SsoError) return { outcome: 'failed', token, error: done, retry: true };
+      return { outcome: 'refreshed', token: done };
+    } catch (error) {
+      const dead = error instanceof SsoInvalidGrantError;
+      return { outcome: dead ? 'dead' : 'failed', token, error, retry: false };
+    }
+  }
+
+  /**
+   * The SSO call and the write-back, under the lease. A returned error means SSO's answer was of
+   * no use but nothing is wrong with the token: look again. Throws `SsoInvalidGrantError` only
+   * after deleting the token.
+   */
+  async #refreshHeld(token: Token, renew: () => Promise<boolean>): Promise<Token | SsoError> {
     const used = token.refreshToken!;
     let response;
     try {
@@ -201,7 +242,7 @@ export class Refresher {
       // one and the token lives on.
       const current = await this.#ctx.store.get(token.id);
       if (current === undefined) throw notFound(token.id);
-      if (current.refreshToken !== used) return undefined;
+      if (current.refreshToken !== used) return error;
       if (await this.#ctx.store.delete(current.id, current.version)) {
         await this.#ctx.removed(current, 'invalid_grant');
         throw new SsoInvalidGrantError(
@@ -209,7 +250,7 @@ export class Refresher {
           { cause: error },
         );
       }
-      return undefined;
+      return error;
     }
     const rotated = response.refreshToken ?? used;
     let verified;
@@ -244,7 +285,7 @@ export class Refresher {
       });
     } catch (error) {
       // Someone wrote newer secrets meanwhile (a new login): look again, they may be fresh.
-      if (error instanceof TokenError && error.code === 'ESIKIT_TOKEN_CONFLICT') return undefined;
+      if (error instanceof TokenError && error.code === 'ESIKIT_TOKEN_CONFLICT') return error;
       throw error;
     }
   }
