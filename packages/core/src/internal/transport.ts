@@ -114,7 +114,8 @@ export class Transport {
   /** Closes the pool this transport created (a caller's dispatcher is left alone). */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#starting) await this.#starting;
+    // A pool still being created is closed once it exists; a failed start left nothing open.
+    if (this.#starting) await this.#starting.catch(() => undefined);
     await this.#owned?.close();
   }
 }
