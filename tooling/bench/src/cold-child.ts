@@ -1,11 +1,19 @@
 // A fresh process: modules are loaded first (untimed), then one side is timed from nothing to
 // its first answer, paying every lazy start-up cost (undici's parser, first compiles, indexes).
+// Core loads undici with its first request; the client side loads it untimed here too (the copy
+// core resolves), so both sides pay module loading outside the clock and the row measures
+// creation + first request.
+import { pathToFileURL } from 'node:url';
+
 const [mode, baseUrl, path] = process.argv.slice(2) as [string, string, string];
 const ua = 'esikit-bench/0.0.0 (bench@esikit.invalid)';
 
 let ms: number;
 if (mode === 'client') {
   const { createEsiClient } = await import('@esikit/core');
+  const { createRequire } = await import('node:module');
+  const fromCore = createRequire(import.meta.resolve('@esikit/core'));
+  await import(pathToFileURL(fromCore.resolve('undici')).href);
   const typeId = Number(new URLSearchParams(path.split('?')[1]).get('type_id'));
   const start = performance.now();
   const esi = createEsiClient({

@@ -3,9 +3,19 @@ import type { OperationDocs, OperationTable } from '@esikit/spec';
 import { tagMethodMap } from './emit-types.js';
 import { tsString } from './schema-to-ts.js';
 
-/** A JSON value as a single-quoted JavaScript string literal that `JSON.parse` turns back into it. */
+/**
+ * A JSON value as a single-quoted JavaScript string literal that `JSON.parse` turns back into it.
+ * ASCII only (other characters as JSON `\u` escapes): V8 keeps a module's source and this
+ * literal in memory, and one non-ASCII character (CCP's ’) would store both at two bytes a
+ * character — about 1 MB more for the operation table and docs.
+ */
 export function jsonStringLiteral(value: unknown): string {
-  return tsString(JSON.stringify(value));
+  return tsString(
+    JSON.stringify(value).replace(
+      /[\u007f-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    ),
+  );
 }
 
 /**
@@ -22,7 +32,7 @@ export function emitOperations(header: string, table: OperationTable, sha256: st
     `export const SPEC_SHA256 = ${tsString(sha256)};\n\n` +
     '/** Parsed once when first imported; JSON.parse is far cheaper than an object literal of this size. */\n' +
     `export const operationTable: OperationTable = JSON.parse(${jsonStringLiteral(table)}) as OperationTable;\n\n` +
-    '/** Tag key → method name → operationId; the runtime twin of the `Tags` type. */\n' +
+    '/** Tag key -> method name -> operationId; the runtime twin of the `Tags` type. */\n' +
     'export const tagMethods: Record<string, Record<string, string>> = JSON.parse(\n' +
     `  ${jsonStringLiteral(tagMethodMap(table))},\n` +
     ') as Record<string, Record<string, string>>;\n'

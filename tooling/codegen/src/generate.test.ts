@@ -114,7 +114,7 @@ describe('generate', () => {
       const bytes = await readFile(file);
       expect(bytes.equals(await readFile(second.files[i]!))).toBe(true);
       expect(bytes.toString('utf8').split('\n')[0]).toBe(
-        `// generated from ESI spec 2026-08-04 (sha256 ${sha256}) by @esikit/codegen — do not edit`,
+        `// generated from ESI spec 2026-08-04 (sha256 ${sha256}) by @esikit/codegen - do not edit`,
       );
     }
     // Regenerating in place changes nothing.

@@ -26,9 +26,13 @@ export interface GenerateResult {
   readonly changed: readonly string[];
 }
 
-/** The banner on every generated file; no timestamp, so output is byte-identical per spec. */
+/**
+ * The banner on every generated file; no timestamp, so output is byte-identical per spec. ASCII
+ * only, like the JSON the modules parse: V8 keeps a module source with one non-ASCII character
+ * at two bytes a character.
+ */
 export function generatedHeader(compatibilityDate: string, sha256: string): string {
-  return `// generated from ESI spec ${compatibilityDate} (sha256 ${sha256}) by @esikit/codegen — do not edit\n`;
+  return `// generated from ESI spec ${compatibilityDate} (sha256 ${sha256}) by @esikit/codegen - do not edit\n`;
 }
 
 /** Renders every generated module in memory: file name → source. */

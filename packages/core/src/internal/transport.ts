@@ -1,5 +1,11 @@
-import { Agent, type Dispatcher } from 'undici';
+import type * as Undici from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { Collector } from './collector.js';
+
+// undici costs ≈ 50 ms and ≈ 10 MB to load, and creating a client (or a schema or router built
+// on one) sends nothing: it is loaded with the first request, once per process.
+let undici: Promise<typeof Undici> | undefined;
+const loadUndici = (): Promise<typeof Undici> => (undici ??= import('undici'));
 
 /** One HTTP exchange, body read in full. Header names are lower case, repeated ones joined. */
 export interface RawResponse {
@@ -32,8 +38,12 @@ export class SendTimeoutError extends Error {
  */
 export class Transport {
   readonly #origin: string;
-  readonly #dispatcher: Dispatcher;
-  readonly #owned: Agent | undefined;
+  /** The caller's dispatcher, or the pool once created; unset until the first request. */
+  #dispatcher: Dispatcher | undefined;
+  #owned: Agent | undefined;
+  #starting: Promise<Dispatcher> | undefined;
+  #closed = false;
+  readonly #pool: Agent.Options;
 
   constructor(
     origin: string,
@@ -45,19 +55,25 @@ export class Transport {
     },
   ) {
     this.#origin = origin;
-    if (options.dispatcher) {
-      this.#dispatcher = options.dispatcher;
-    } else {
-      // Created lazily by undici: no socket is opened before the first request.
-      this.#owned = new Agent({
-        connections: options.connections,
-        keepAliveTimeout: 30_000,
-        connect: { timeout: options.connectTimeout },
-        headersTimeout: options.readTimeout,
-        bodyTimeout: options.readTimeout,
-      });
-      this.#dispatcher = this.#owned;
-    }
+    this.#dispatcher = options.dispatcher;
+    this.#pool = {
+      connections: options.connections,
+      keepAliveTimeout: 30_000,
+      connect: { timeout: options.connectTimeout },
+      headersTimeout: options.readTimeout,
+      bodyTimeout: options.readTimeout,
+    };
+  }
+
+  /** Loads undici and creates the pool, once; requests that arrive meanwhile share it. */
+  #start(): Promise<Dispatcher> {
+    return (this.#starting ??= loadUndici().then(async ({ Agent }) => {
+      const agent = new Agent(this.#pool);
+      // Closed before its first request: requests fail as they would on a closed pool.
+      if (this.#closed) await agent.close();
+      this.#owned = agent;
+      return (this.#dispatcher = agent);
+    }));
   }
 
   async send(options: SendOptions): Promise<RawResponse> {
@@ -68,8 +84,10 @@ export class Transport {
       signal = signal ? AbortSignal.any([signal, timer]) : timer;
     }
     try {
+      // Once started, no extra await: the hot path stays as it was.
+      const dispatcher = this.#dispatcher ?? (await this.#start());
       return await new Promise<RawResponse>((resolve, reject) => {
-        this.#dispatcher.dispatch(
+        dispatcher.dispatch(
           {
             origin: this.#origin,
             path: options.path,
@@ -92,6 +110,9 @@ export class Transport {
 
   /** Closes the pool this transport created (a caller's dispatcher is left alone). */
   async close(): Promise<void> {
+    this.#closed = true;
+    // A pool still being created is closed once it exists; a failed start left nothing open.
+    if (this.#starting) await this.#starting.catch(() => undefined);
     await this.#owned?.close();
   }
 }

@@ -94,13 +94,21 @@ export const OWNER_ENTITIES = ['Character', 'Corporation', 'Alliance'] as const;
 
 const isPlaceholder = (segment: string): boolean => segment.startsWith('{');
 
+// The same few hundred property and path words come up thousands of times in one build.
+const pascalCache = new Map<string, string>();
+
 /** `solar_system` / `mercenary-dens` / `fw` → `SolarSystem` / `MercenaryDens` / `Fw`. */
 export function pascal(words: string): string {
-  return words
-    .split(/[^0-9A-Za-z]+/)
-    .filter((w) => w !== '')
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join('');
+  let out = pascalCache.get(words);
+  if (out === undefined) {
+    out = words
+      .split(/[^0-9A-Za-z]+/)
+      .filter((w) => w !== '')
+      .map((w) => w[0]!.toUpperCase() + w.slice(1))
+      .join('');
+    pascalCache.set(words, out);
+  }
+  return out;
 }
 
 export function camel(words: string): string {

@@ -183,7 +183,8 @@ export class TypeBuilder {
       if (!isGraphQLName(prop) || prop in fields) continue;
       const description = str(raw.description) ?? str(this.#deref(raw).schema.description);
       const field: GraphQLFieldConfig<unknown, unknown> = {
-        type: this.output(raw, `${typeName}${pascal(prop)}`),
+        // Most properties are plain scalars: no type to name, so no hint to build.
+        type: this.#plainScalar(raw) ?? this.output(raw, `${typeName}${pascal(prop)}`),
         ...(description !== undefined ? { description } : {}),
         ...(entity ? { resolve: resolveEntityField } : {}),
       };
@@ -206,6 +207,12 @@ export class TypeBuilder {
     const extra = this.extraFields.get(typeName);
     if (extra) for (const [k, v] of Object.entries(extra)) if (!(k in fields)) fields[k] = v;
     return fields;
+  }
+
+  /** The scalar of an inline, non-enum scalar schema (what {@link output} would return). */
+  #plainScalar(raw: Schema): (GraphQLOutputType & GraphQLInputType) | undefined {
+    if (raw.$ref !== undefined || raw.enum !== undefined) return undefined;
+    return this.scalar(raw as unknown as ValueConstraints);
   }
 
   #linkTarget(prop: string, raw: Schema): EntityKind | undefined {
