@@ -147,6 +147,23 @@ export async function registerTrpc(app: FastifyInstance, ctx: GatewayContext): P
   });
 }
 
+/**
+ * A fetch `Request` whose `signal` is the given one. Handing a signal to `new Request()` makes
+ * undici follow it with a signal of its own (a listener, a finalizer registration, and
+ * `setMaxListeners`): about a fifth of a cached call's time in the profile. tRPC only reads
+ * `signal`, so the Request is built without one and answers with the caller's.
+ */
+class SignalledRequest extends Request {
+  readonly #signal: AbortSignal;
+  constructor(url: string, init: RequestInit, signal: AbortSignal) {
+    super(url, init);
+    this.#signal = signal;
+  }
+  override get signal(): AbortSignal {
+    return this.#signal;
+  }
+}
+
 /** Fastify's request as the fetch `Request` tRPC's adapter takes; the body is the raw text. */
 function toRequest(req: FastifyRequest, origin: string, signal: AbortSignal): Request {
   const headers = new Headers();
@@ -155,10 +172,13 @@ function toRequest(req: FastifyRequest, origin: string, signal: AbortSignal): Re
     else if (Array.isArray(value)) for (const v of value) headers.append(key, v);
   }
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  return new Request(origin + req.url, {
-    method: req.method,
-    headers,
+  return new SignalledRequest(
+    origin + req.url,
+    {
+      method: req.method,
+      headers,
+      ...(hasBody ? { body: typeof req.body === 'string' ? req.body : '' } : {}),
+    },
     signal,
-    ...(hasBody ? { body: typeof req.body === 'string' ? req.body : '' } : {}),
-  });
+  );
 }
