@@ -1,10 +1,11 @@
 // A/B of two gateway sources on one load, alternated in one run so a shared machine's load falls
-// on both alike:
-//   git archive <commit> src public | tar -x -C bench-results/ab-before
-//   node --conditions=@esikit/source --import tsx bench/ab.ts ../bench-results/ab-before/src [rounds] [seconds] [trpc|graphql]
-// (the path is relative to bench/). Each round starts a fresh gateway of each kind, warms it up,
-// loads it with autocannon (10 connections), and prints req/s and p99 of both, then the median
-// ratio B/A over the rounds, with the load average.
+// on both alike. A is an older copy of src/ (outside the package, so lint and tests leave it
+// alone, with a link to this package's node_modules), B is this src/:
+//   mkdir /tmp/a && git archive <commit> src public | tar -x -C /tmp/a && ln -s $PWD/node_modules /tmp/a/
+//   node --conditions=@esikit/source --import tsx bench/ab.ts /tmp/a/src [rounds] [seconds] [trpc|graphql]
+// Each round starts a fresh gateway of each kind, warms it up, loads it with autocannon (10
+// connections), and prints req/s, p99 and the server's CPU time per request of both; then the
+// median ratios B/A over the rounds. The environment reaches both (ESIKIT_ANSWER_CACHE_MB=0 ...).
 import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';

@@ -9,8 +9,8 @@ import { createSchema, createYoga } from 'graphql-yoga';
 import type * as ConfigModule from '../src/config.js';
 import type * as GatewayModule from '../src/gateway.js';
 
-// ESIKIT_BENCH_GATEWAY_SRC points at another copy of src/ (e.g. `git archive` of an older commit
-// under bench-results/) so bench/ab.ts can alternate an old and a new gateway in one run.
+// ESIKIT_BENCH_GATEWAY_SRC points at another copy of src/ (e.g. `git archive` of an older
+// commit) so bench/ab.ts can alternate an old and a new gateway in one run.
 const src = new URL(`${process.env.ESIKIT_BENCH_GATEWAY_SRC ?? '../src'}/`, import.meta.url);
 const { loadConfig } = (await import(new URL('config.ts', src).href)) as typeof ConfigModule;
 const { startGateway } = (await import(new URL('gateway.ts', src).href)) as typeof GatewayModule;
@@ -22,6 +22,8 @@ async function gateway(): Promise<{ url: string; stats: () => Stats; close: () =
     PORT: '0',
     ESIKIT_DB_DIR: ':memory:',
     ESIKIT_HOUSEKEEPING_INTERVAL_S: '0',
+    // bench/run.ts measures tRPC with the shared answer cache on (the default) and off.
+    ESIKIT_ANSWER_CACHE_MB: process.env.ESIKIT_ANSWER_CACHE_MB,
   });
   const gw = await startGateway(config, { logStream: false });
   return {
