@@ -3,8 +3,15 @@
 // 1. start-up of the demo (`node dist/main.js`, or the sources through tsx without a build) to the
 //    first page served, on a new and on an existing embedded database directory;
 // 2. autocannon on a cached GraphQL query and a cached tRPC query against the gateway, and on a
-//    bare graphql-yoga hello-world on Fastify (the baseline; target ≥ 0.6× its throughput);
-// 3. a soak on the cached tRPC query: RSS after it against RSS after warm-up (target within 10 %);
+//    bare graphql-yoga hello-world on Fastify (the baseline; target ≥ 0.6× its throughput); the
+//    tRPC query twice: as the gateway runs by default (its shared answer cache serves the public
+//    answer from memory) and on a second gateway with that cache off (ESIKIT_ANSWER_CACHE_MB=0:
+//    every call through tRPC and core's cache). The four loads run in turns of 10 s slices
+//    (baseline, GraphQL, tRPC, tRPC without the answer cache, again, ...) with all three servers
+//    up, so a shared machine's changing load falls on all of them alike; each ratio is also
+//    given per turn (min–max);
+// 3. a soak on the cached tRPC query, answer cache off (the path that allocates most): RSS after
+//    it against RSS after warm-up (target within 10 %);
 // 4. the simulator's citizenship violations (target 0).
 // ESIKIT_BENCH_DURATION_S (default 30) and ESIKIT_BENCH_SOAK_S (default 300) shorten a run.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -26,10 +33,14 @@ interface Child {
   close(): Promise<void>;
 }
 
-async function startChild(kind: 'gateway' | 'yoga-hello'): Promise<Child> {
+async function startChild(
+  kind: 'gateway' | 'yoga-hello',
+  env: Record<string, string> = {},
+): Promise<Child> {
   const child: ChildProcess = fork(here('./servers.ts'), [kind], {
     execArgv: ['--conditions=@esikit/source', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
   });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('message', (m: { type: string; url: string }) => resolve(m.url));
@@ -66,6 +77,12 @@ interface Load {
   readonly non2xx: number;
 }
 
+function report(result: Load, extra = ''): void {
+  log(
+    `  ${result.name.padEnd(40)} ${String(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  non-2xx ${result.non2xx}${extra}`,
+  );
+}
+
 async function load(name: string, opts: autocannon.Options): Promise<Load> {
   const r = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...opts });
   const result: Load = {
@@ -76,10 +93,41 @@ async function load(name: string, opts: autocannon.Options): Promise<Load> {
     errors: r.errors + r.timeouts,
     non2xx: r.non2xx,
   };
-  log(
-    `  ${name.padEnd(40)} ${String(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  non-2xx ${result.non2xx}`,
-  );
+  report(result);
   return result;
+}
+
+/**
+ * Several loads in turns of `SLICE_S` seconds until each has had `DURATION_S`: req/s over all
+ * its slices, the median p50 and the highest p99 of its slices, and its req/s in each turn.
+ */
+async function loadsInTurns(
+  loads: readonly { name: string; opts: autocannon.Options }[],
+): Promise<{ load: Load; perTurn: number[] }[]> {
+  const slice = Math.min(10, DURATION_S);
+  const turns = Math.max(1, Math.round(DURATION_S / slice));
+  for (const l of loads) await autocannon({ connections: CONNECTIONS, duration: 2, ...l.opts });
+  const runs = loads.map(() => [] as autocannon.Result[]);
+  for (let turn = 0; turn < turns; turn++)
+    for (const [i, l] of loads.entries())
+      runs[i]!.push(await autocannon({ connections: CONNECTIONS, duration: slice, ...l.opts }));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return loads.map((l, i) => {
+    const rs = runs[i]!;
+    const total = rs.reduce((n, r) => n + r.requests.total, 0);
+    const seconds = rs.reduce((n, r) => n + r.duration, 0);
+    return {
+      load: {
+        name: l.name,
+        rps: Math.round(total / seconds),
+        p50: median(rs.map((r) => r.latency.p50)),
+        p99: Math.max(...rs.map((r) => r.latency.p99)),
+        errors: rs.reduce((n, r) => n + r.errors + r.timeouts, 0),
+        non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
+      },
+      perTurn: rs.map((r) => r.requests.total / r.duration),
+    };
+  });
 }
 
 /** `node dist/main.js` (or the sources through tsx) until GET / answers 200. */
@@ -145,58 +193,67 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-log('\n2. throughput (autocannon)');
+log('\n2. throughput (autocannon, loads in turns of 10 s slices)');
 const baseline = await startChild('yoga-hello');
-const hello = await load('baseline: yoga hello-world on Fastify', {
-  url: `${baseline.url}/graphql`,
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ query: '{ hello }' }),
-});
-await baseline.close();
-
 const gw = await startChild('gateway');
-const gqlBody = JSON.stringify({ query: '{ status { players server_version } }' });
-await fetch(`${gw.url}/graphql`, {
+const plain = await startChild('gateway', { ESIKIT_ANSWER_CACHE_MB: '0' });
+const gql = (url: string, query: string): autocannon.Options => ({
+  url: `${url}/graphql`,
   method: 'POST',
   headers: { 'content-type': 'application/json' },
-  body: gqlBody,
+  body: JSON.stringify({ query }),
 });
-const graphql = await load('gateway: cached GraphQL { status }', {
-  url: `${gw.url}/graphql`,
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: gqlBody,
-});
-const trpc = await load('gateway: cached tRPC esi.status.getStatus', {
-  url: `${gw.url}/trpc/esi.status.getStatus`,
-});
-results.throughput = {
-  baseline: hello,
-  graphql: { ...graphql, ratio: graphql.rps / hello.rps },
-  trpc: { ...trpc, ratio: trpc.rps / hello.rps },
+const trpcUrl = (g: Child) => `${g.url}/trpc/esi.status.getStatus`;
+const [hello, graphql, trpc, trpcPlain] = await loadsInTurns([
+  { name: 'baseline: yoga hello-world on Fastify', opts: gql(baseline.url, '{ hello }') },
+  {
+    name: 'gateway: cached GraphQL { status }',
+    opts: gql(gw.url, '{ status { players server_version } }'),
+  },
+  { name: 'gateway: cached tRPC esi.status.getStatus', opts: { url: trpcUrl(gw) } },
+  { name: '… with the answer cache off', opts: { url: trpcUrl(plain) } },
+]);
+const turnRatios = (l: { perTurn: number[] }) => {
+  const rs = l.perTurn.map((x, i) => x / hello!.perTurn[i]!);
+  return `${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)}×`;
 };
-log(
-  `  ratio to baseline: GraphQL ${(graphql.rps / hello.rps).toFixed(2)}×, tRPC ${(trpc.rps / hello.rps).toFixed(2)}× (target ≥ 0.6×)`,
-);
+report(hello!.load);
+for (const l of [graphql!, trpc!, trpcPlain!])
+  report(
+    l.load,
+    `  ratio ${(l.load.rps / hello!.load.rps).toFixed(2)}× (per turn ${turnRatios(l)})`,
+  );
+results.throughput = {
+  baseline: hello!.load,
+  graphql: { ...graphql!.load, ratio: graphql!.load.rps / hello!.load.rps },
+  trpc: { ...trpc!.load, ratio: trpc!.load.rps / hello!.load.rps },
+  trpcAnswerCacheOff: { ...trpcPlain!.load, ratio: trpcPlain!.load.rps / hello!.load.rps },
+  perTurn: {
+    baseline: hello!.perTurn,
+    graphql: graphql!.perTurn,
+    trpc: trpc!.perTurn,
+    trpcAnswerCacheOff: trpcPlain!.perTurn,
+  },
+};
+log('  target ≥ 0.6× the baseline');
+await baseline.close();
+const first = await gw.stats();
+await gw.close();
 
-log(`\n3. soak: cached tRPC for ${SOAK_S} s`);
-const warm = (await gw.stats()).rss;
-const soak = await load(`soak (${SOAK_S} s)`, {
-  url: `${gw.url}/trpc/esi.status.getStatus`,
-  duration: SOAK_S,
-});
-const after = await gw.stats();
+log(`\n3. soak: cached tRPC, answer cache off, for ${SOAK_S} s`);
+const warm = (await plain.stats()).rss;
+const soak = await load(`soak (${SOAK_S} s)`, { url: trpcUrl(plain), duration: SOAK_S });
+const after = await plain.stats();
 const growth = (after.rss - warm) / warm;
 log(
   `  RSS after warm-up ${(warm / 2 ** 20).toFixed(0)} MB, after the soak ${(after.rss / 2 ** 20).toFixed(0)} MB: ${(growth * 100).toFixed(1)} % (target within 10 %)`,
 );
 results.soak = { ...soak, rssWarmMB: warm / 2 ** 20, rssAfterMB: after.rss / 2 ** 20, growth };
 
-log('\n4. citizenship');
-log(`  violations ${JSON.stringify(after.violations)}`);
-results.violations = after.violations;
-await gw.close();
+log('\n4. citizenship (both gateways)');
+log(`  violations ${JSON.stringify(first.violations)} ${JSON.stringify(after.violations)}`);
+results.violations = [first.violations, after.violations];
+await plain.close();
 
 const out = here('../bench-results/');
 mkdirSync(out, { recursive: true });

@@ -2,10 +2,18 @@
 // database in memory, logging off) or `yoga-hello` (the baseline: a bare graphql-yoga hello-world
 // on Fastify, mounted the way the gateway mounts Yoga). Each tells the parent its URL over IPC and
 // answers `stats` messages with its RSS (and, for the gateway, the simulator's violations).
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import Fastify from 'fastify';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { loadConfig } from '../src/config.js';
-import { startGateway } from '../src/gateway.js';
+import type * as ConfigModule from '../src/config.js';
+import type * as GatewayModule from '../src/gateway.js';
+
+// ESIKIT_BENCH_GATEWAY_SRC points at another copy of src/ (e.g. `git archive` of an older
+// commit) so bench/ab.ts can alternate an old and a new gateway in one run.
+const src = new URL(`${process.env.ESIKIT_BENCH_GATEWAY_SRC ?? '../src'}/`, import.meta.url);
+const { loadConfig } = (await import(new URL('config.ts', src).href)) as typeof ConfigModule;
+const { startGateway } = (await import(new URL('gateway.ts', src).href)) as typeof GatewayModule;
 
 type Stats = { rss: number; violations?: Record<string, number> };
 
@@ -14,6 +22,8 @@ async function gateway(): Promise<{ url: string; stats: () => Stats; close: () =
     PORT: '0',
     ESIKIT_DB_DIR: ':memory:',
     ESIKIT_HOUSEKEEPING_INTERVAL_S: '0',
+    // bench/run.ts measures tRPC with the shared answer cache on (the default) and off.
+    ESIKIT_ANSWER_CACHE_MB: process.env.ESIKIT_ANSWER_CACHE_MB,
   });
   const gw = await startGateway(config, { logStream: false });
   return {
@@ -59,7 +69,25 @@ const server =
   kind === 'gateway' ? await gateway() : kind === 'yoga-hello' ? await yogaHello() : undefined;
 if (!server) throw new Error(`usage: servers.ts gateway|yoga-hello, got ${String(kind)}`);
 process.send!({ type: 'ready', url: server.url });
-process.on('message', (m: { type: string }) => {
-  if (m.type === 'stats') process.send!({ type: 'stats', ...server.stats() });
+// bench/profile.ts profiles only the measured load, not start-up and warm-up.
+const inspector = new Session();
+process.on('message', (m: { type: string; file?: string }) => {
+  if (m.type === 'stats') {
+    const cpu = process.cpuUsage();
+    // CPU time (µs) lets bench/ab.ts compare cost per request even on a busy machine.
+    process.send!({ type: 'stats', ...server.stats(), cpuUs: cpu.user + cpu.system });
+  }
   if (m.type === 'close') void server.close().then(() => process.exit(0));
+  if (m.type === 'profile-start') {
+    inspector.connect();
+    void inspector
+      .post('Profiler.enable')
+      .then(() => inspector.post('Profiler.start'))
+      .then(() => process.send!({ type: 'profiling' }));
+  }
+  if (m.type === 'profile-stop')
+    void inspector.post('Profiler.stop').then(({ profile }) => {
+      writeFileSync(m.file!, JSON.stringify(profile));
+      process.send!({ type: 'profiled' });
+    });
 });

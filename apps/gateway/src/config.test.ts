@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'mysql://nope',
       ESIKIT_SCOPES: 'esi-wallet.read_character_wallet.v1 wallet',
       ESIKIT_HOUSEKEEPING_INTERVAL_S: '-5',
+      ESIKIT_ANSWER_CACHE_MB: 'lots',
       LOG_LEVEL: 'loud',
       ESIKIT_DB_MIGRATE: 'maybe',
     });
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
       'ESIKIT_DB_MIGRATE must be 1 or 0, got "maybe"',
       'ESIKIT_SCOPES: "wallet" is not an EVE SSO scope (e.g. esi-skills.read_skills.v1)',
       'ESIKIT_HOUSEKEEPING_INTERVAL_S must be a whole number of seconds, got "-5"',
+      'ESIKIT_ANSWER_CACHE_MB must be a whole number of megabytes from 0 to 4096, got "lots"',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
     ]);
     expect(list.join('\n')).not.toContain('super-secret-client-secret');

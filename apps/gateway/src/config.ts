@@ -61,6 +61,11 @@ export interface GatewayConfig {
   readonly housekeepingIntervalS: number;
   /** pino level. @default 'info' */
   readonly logLevel: string;
+  /**
+   * Megabytes of memory for the gateway's shared cache of public tRPC answers (those the adapter
+   * marks `Cache-Control: public`); 0 turns it off. @default 16
+   */
+  readonly answerCacheMb: number;
 }
 
 /**
@@ -86,7 +91,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  * Reads and validates the gateway's environment variables: `HOST`, `PORT`, `PUBLIC_URL`,
  * `EVE_CLIENT_ID`, `EVE_CLIENT_SECRET`, `EVE_CALLBACK_URL`, `ESIKIT_CONTACT_EMAIL`,
  * `SESSION_SECRET`, `DATABASE_URL`, `ESIKIT_DB_DIR`, `ESIKIT_DB_MIGRATE`, `ESIKIT_SCOPES`,
- * `ESIKIT_HOUSEKEEPING_INTERVAL_S`, `LOG_LEVEL`. Secrets are never echoed in the messages.
+ * `ESIKIT_HOUSEKEEPING_INTERVAL_S`, `ESIKIT_ANSWER_CACHE_MB`, `LOG_LEVEL`. Secrets are never echoed in the messages.
  *
  * @example
  * const config = loadConfig(process.env); // throws GatewayConfigError listing every problem
@@ -174,6 +179,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
       `ESIKIT_HOUSEKEEPING_INTERVAL_S must be a whole number of seconds, got "${intervalText}"`,
     );
 
+  const cacheText = get('ESIKIT_ANSWER_CACHE_MB') ?? '16';
+  const answerCacheMb = Number(cacheText);
+  if (!/^\d+$/.test(cacheText) || answerCacheMb > 4096)
+    problems.push(
+      `ESIKIT_ANSWER_CACHE_MB must be a whole number of megabytes from 0 to 4096, got "${cacheText}"`,
+    );
+
   const logLevel = get('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -191,6 +203,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
     scopes,
     housekeepingIntervalS,
     logLevel,
+    answerCacheMb,
   };
 }
 

@@ -30,6 +30,12 @@ export class GatewayMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  readonly answerCache = new Counter({
+    name: 'esikit_http_answer_cache_total',
+    help: "The gateway's shared cache of public tRPC answers: hit (served from memory), stored",
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
   readonly tokenRefreshes = new Counter({
     name: 'esikit_token_refreshes_total',
     help: 'Token refreshes sent to SSO, in requests and housekeeping alike: refreshed, deleted (SSO said invalid_grant) or failed (SSO unreachable or 5xx, or another failure; token kept)',

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { createEsiRouter, esiErrorFormatter, esiResponseMeta, toTRPCError } from '@esikit/trpc';
+import { AnswerCache } from './answer-cache.js';
 import type { GatewayContext } from './context.js';
 import { DATABASE_UNAVAILABLE, isStoreFailure } from './security.js';
 import { revokeOwnToken } from './sso-routes.js';
@@ -51,12 +52,18 @@ const loggedIn = t.middleware(({ ctx, next }) => {
   return next({ ctx: { userId: ctx.userId } });
 });
 
+/** The clock ESI's Expires are read with: the simulator's, when it is ESI. */
+function clockOf(ctx: GatewayContext): () => number {
+  const sim = ctx.sim;
+  return sim ? () => sim.clock.now() : Date.now;
+}
+
 async function buildRouter(ctx: GatewayContext) {
   const esiRouter = await createEsiRouter(t, {
     esi: ctx.esi,
     tokens: ctx.tokens,
     userId: (c) => c.userId,
-    clock: ctx.sim ? () => ctx.sim!.clock.now() : Date.now,
+    clock: clockOf(ctx),
     ...(ctx.sim ? { live: { clock: ctx.sim.clock } } : {}),
   });
   const authed = t.procedure.use(coreErrors).use(loggedIn);
@@ -110,10 +117,13 @@ export type GatewayRouter = Awaited<ReturnType<typeof buildRouter>>;
  * Mounts tRPC through its fetch adapter on one Fastify route. Fastify's own tRPC plugin cost
  * about a third of the throughput of a cached call (the profile showed its request wrapping and
  * streamed replies); here a plain answer is read whole and sent as one buffer, and only streams
- * (SSE subscriptions, `trpc-accept: application/jsonl` batches) are piped.
+ * (SSE subscriptions, `trpc-accept: application/jsonl` batches) are piped. Public answers are
+ * kept in the shared answer cache (answer-cache.ts) when `answerCacheMb` > 0.
  */
 export async function registerTrpc(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const router = await buildRouter(ctx);
+  const mb = ctx.config.answerCacheMb;
+  const cache = mb > 0 ? new AnswerCache(mb * 2 ** 20, clockOf(ctx)) : undefined;
   // Subscriptions never end by themselves: closing the app ends them.
   const open = new Set<AbortController>();
   app.addHook('onClose', async () => {
@@ -126,6 +136,15 @@ export async function registerTrpc(app: FastifyInstance, ctx: GatewayContext): P
       done(null, body);
     });
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+      const key = cache?.keyOf(req);
+      const hit = key === undefined ? undefined : cache!.get(key);
+      if (hit) {
+        ctx.metrics.answerCache.inc({ result: 'hit' });
+        reply.status(hit.answer.status);
+        for (const [name, value] of hit.answer.headers) void reply.header(name, value);
+        void reply.header('age', String(hit.age));
+        return reply.send(hit.answer.body);
+      }
       const controller = new AbortController();
       open.add(controller);
       reply.raw.once('close', () => {
@@ -162,10 +181,30 @@ export async function registerTrpc(app: FastifyInstance, ctx: GatewayContext): P
         (response.headers.get('content-type') ?? '').includes('event-stream');
       if (response.body === null) return reply.send();
       if (streamed) return reply.send(response.body);
-      return reply.send(Buffer.from(await response.arrayBuffer()));
+      const body = Buffer.from(await response.arrayBuffer());
+      if (key !== undefined && cache!.offer(key, response.status, response.headers, body))
+        ctx.metrics.answerCache.inc({ result: 'stored' });
+      return reply.send(body);
     };
     scope.route({ url: '/trpc/*', method: ['GET', 'POST'], handler });
   });
+}
+
+/**
+ * A fetch `Request` whose `signal` is the given one. Handing a signal to `new Request()` makes
+ * undici follow it with a signal of its own (a listener, a finalizer registration,
+ * `setMaxListeners`); tRPC only reads `signal`, so the Request is built without one and answers
+ * with the caller's. (In the profile of a cached call, toRequest went from 7.4 % to 4.4 %.)
+ */
+class SignalledRequest extends Request {
+  readonly #signal: AbortSignal;
+  constructor(url: string, init: RequestInit, signal: AbortSignal) {
+    super(url, init);
+    this.#signal = signal;
+  }
+  override get signal(): AbortSignal {
+    return this.#signal;
+  }
 }
 
 /** Fastify's request as the fetch `Request` tRPC's adapter takes; the body is the raw text. */
@@ -176,10 +215,13 @@ function toRequest(req: FastifyRequest, origin: string, signal: AbortSignal): Re
     else if (Array.isArray(value)) for (const v of value) headers.append(key, v);
   }
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  return new Request(origin + req.url, {
-    method: req.method,
-    headers,
+  return new SignalledRequest(
+    origin + req.url,
+    {
+      method: req.method,
+      headers,
+      ...(hasBody ? { body: typeof req.body === 'string' ? req.body : '' } : {}),
+    },
     signal,
-    ...(hasBody ? { body: typeof req.body === 'string' ? req.body : '' } : {}),
-  });
+  );
 }
