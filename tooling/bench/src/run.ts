@@ -121,17 +121,14 @@ const orders = (typeId: number): string =>
   const c = summarize(client.slice(1));
   const r = summarize(raw.slice(1));
   // Cold: a new process per sample, timed from createEsiClient (or new Agent) to the answer.
-  const cold = fileURLToPath(new URL('./cold-child.ts', import.meta.url));
+  // Built packages on plain node, as users run them: build spec and core first.
+  for (const dir of ['../../../packages/spec', '../../../packages/core'])
+    await run('npx', ['tsc', '-p', 'tsconfig.build.json'], {
+      cwd: fileURLToPath(new URL(dir, import.meta.url)),
+    });
+  const cold = fileURLToPath(new URL('./cold-child.mjs', import.meta.url));
   const coldRun = async (mode: string, path: string): Promise<number> => {
-    const { stdout } = await run(process.execPath, [
-      '--conditions=@esikit/source',
-      '--import',
-      'tsx',
-      cold,
-      mode,
-      origin,
-      path,
-    ]);
+    const { stdout } = await run(process.execPath, [cold, mode, origin, path]);
     return (JSON.parse(stdout) as { ms: number }).ms;
   };
   const coldClient: number[] = [];
