@@ -11,7 +11,8 @@
 //    up, so a shared machine's changing load falls on all of them alike; each ratio is also
 //    given per turn (min–max);
 // 3. a soak on the cached tRPC query, answer cache off (the path that allocates most): RSS after
-//    it against RSS after warm-up (target within 10 %);
+//    it against RSS after a warm-up on the same load, both read after two full GCs (target
+//    within 10 %);
 // 4. the simulator's citizenship violations (target 0).
 // ESIKIT_BENCH_DURATION_S (default 30) and ESIKIT_BENCH_SOAK_S (default 300) shorten a run.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -38,7 +39,7 @@ async function startChild(
   env: Record<string, string> = {},
 ): Promise<Child> {
   const child: ChildProcess = fork(here('./servers.ts'), [kind], {
-    execArgv: ['--conditions=@esikit/source', '--import', 'tsx'],
+    execArgv: ['--conditions=@esikit/source', '--import', 'tsx', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...env },
   });
@@ -241,6 +242,9 @@ const first = await gw.stats();
 await gw.close();
 
 log(`\n3. soak: cached tRPC, answer cache off, for ${SOAK_S} s`);
+// Warm-up on the soak's own load first (the heap and PGlite's memory reach their working size),
+// then RSS after two full GCs before and after: retained memory, not the collector's phase.
+await autocannon({ connections: CONNECTIONS, duration: Math.min(30, SOAK_S), url: trpcUrl(plain) });
 const warm = (await plain.stats()).rss;
 const soak = await load(`soak (${SOAK_S} s)`, { url: trpcUrl(plain), duration: SOAK_S });
 const after = await plain.stats();
