@@ -1,7 +1,7 @@
 // The gateway's shared cache of public tRPC answers, over real HTTP against a real gateway (the
 // simulator as ESI, the embedded database in memory): what it serves from memory, and that it
 // never serves a user's answer to anyone else nor anything past ESI's Expires.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestGateway, violations, type TestGateway } from '../test/fixture.js';
 import { AnswerCache, sharedMaxAge } from './internal/answer-cache.js';
 import { Browserless } from './internal/browserless.js';
@@ -16,6 +16,14 @@ afterAll(async () => {
 });
 
 const STATUS = '/trpc/esi.status.getStatus';
+const HOUR = 3_600_000;
+
+// Each test starts one second into a fresh hour of simulated time: every cache window has just
+// opened, so no answer is a second from its Expires (max-age 0, nothing to share) by chance of
+// when the test happens to run.
+beforeEach(() => {
+  t.sim.clock.advance(HOUR - (t.sim.clock.now() % HOUR) + 1_000);
+});
 
 async function metric(result: 'hit' | 'stored'): Promise<number> {
   const text = await (await fetch(`${t.gw.url}/metrics`)).text();
@@ -48,11 +56,14 @@ describe('the shared answer cache', () => {
 
   it('never serves an answer at or past ESI’s Expires', async () => {
     const path = `${STATUS}?input=${encodeURIComponent(JSON.stringify({}))}`;
+    const requested = t.sim.clock.now();
     const first = await get(path);
     // The Expires of the answer just stored, from core's cache (the same entry tRPC was given).
     const { expires } = await t.gw.esi.call('GetStatus', {}).resultWithResponse();
     const maxAge = sharedMaxAge(first.res.headers.get('cache-control'))!;
-    expect(t.sim.clock.now() + maxAge * 1000).toBeLessThanOrEqual(expires!);
+    // The stored copy lives max-age from the request's arrival: never past ESI's Expires.
+    expect(maxAge).toBeGreaterThan(0);
+    expect(requested + maxAge * 1000).toBeLessThanOrEqual(expires!);
     expect((await get(path)).res.headers.get('age')).not.toBeNull();
     // At ESI's Expires the stored copy is gone: the gateway asks tRPC (and core) again.
     t.sim.clock.advance(expires! - t.sim.clock.now());
@@ -134,6 +145,21 @@ describe('sharedMaxAge and the store', () => {
     expect(sharedMaxAge('public, max-age=-1')).toBeUndefined();
     expect(sharedMaxAge('public, max-age=30, s-maxage=60')).toBeUndefined();
     expect(sharedMaxAge(null)).toBeUndefined();
+  });
+
+  it('counts max-age (and Age) from when the request arrived, not from when the answer was stored', () => {
+    let now = 5_000_000;
+    const cache = new AnswerCache(16 * 1024, () => now);
+    const requested = now;
+    // tRPC took 400 ms; the adapter computed max-age=10 at some moment after the arrival.
+    now += 400;
+    const headers = new Headers({ 'cache-control': 'public, max-age=10' });
+    expect(cache.offer('a', 200, headers, Buffer.alloc(10), requested)).toBe(true);
+    expect(cache.get('a')?.age).toBe(0);
+    now = requested + 9_999;
+    expect(cache.get('a')?.age).toBe(9);
+    now = requested + 10_000; // not at storage + 10 s: that would be 400 ms past
+    expect(cache.get('a')).toBeUndefined();
   });
 
   it('refuses Set-Cookie, non-200 and Vary beyond its key, expires by its clock, stays within its size', () => {

@@ -11,9 +11,10 @@
 //   and no header at all for the app's own procedures, errors, mutations and streams;
 // - the key is the full URL (host, path, query with the input) plus the request headers the
 //   answer's `Vary` names; an answer that varies on anything else is not stored;
-// - an entry expires `max-age` seconds after it was stored, by the same clock the adapter
-//   computed `max-age` from (rounded down from ESI's Expires), so it is never served past ESI's
-//   Expires; a served copy carries `Age`, so caches further down keep to the same limit;
+// - an entry expires `max-age` seconds after the request that produced it arrived, by the same
+//   clock the adapter computed `max-age` from (rounded down from ESI's Expires, after that
+//   arrival), so it is never served past ESI's Expires; a served copy carries `Age`, so caches
+//   further down keep to the same limit;
 // - a request saying `Cache-Control: no-cache`/`no-store` (or `Pragma: no-cache`) goes through.
 import type { FastifyRequest } from 'fastify';
 
@@ -63,8 +64,23 @@ export class AnswerCache {
     return { answer, age: Math.max(0, Math.floor((now - answer.storedAt) / 1000)) };
   }
 
-  /** Stores an answer if HTTP caching allows a shared cache to; returns whether it did. */
-  offer(key: string, status: number, headers: Headers, body: Buffer): boolean {
+  /** The cache's clock (ESI's, as the adapter's `max-age`). */
+  now(): number {
+    return this.#now();
+  }
+
+  /**
+   * Stores an answer if HTTP caching allows a shared cache to; returns whether it did.
+   * `requestedAt` is when the request arrived: `max-age` was computed after it, so an entry that
+   * lives `max-age` from then is gone by the Expires the adapter counted from.
+   */
+  offer(
+    key: string,
+    status: number,
+    headers: Headers,
+    body: Buffer,
+    requestedAt: number = this.#now(),
+  ): boolean {
     if (status !== 200 || headers.has('set-cookie')) return false;
     const maxAge = sharedMaxAge(headers.get('cache-control'));
     if (maxAge === undefined) return false;
@@ -79,8 +95,9 @@ export class AnswerCache {
       status,
       headers: [...headers].filter(([k]) => k !== 'content-length' && k !== 'transfer-encoding'),
       body,
-      storedAt: now,
-      expiresAt: now + maxAge * 1000,
+      // Age, like the expiry, counts from the request (RFC 9111's request_time).
+      storedAt: Math.min(now, requestedAt),
+      expiresAt: Math.min(now, requestedAt) + maxAge * 1000,
     };
     const old = this.#entries.get(key);
     if (old) this.#delete(key, old);

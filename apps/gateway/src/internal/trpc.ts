@@ -137,6 +137,9 @@ export async function registerTrpc(app: FastifyInstance, ctx: GatewayContext): P
     });
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
       const key = cache?.keyOf(req);
+      // Before tRPC runs: max-age counts from a moment no earlier than this (RFC 9111's
+      // request_time), so the stored copy expires no later than ESI's Expires.
+      const requested = cache?.now();
       const hit = key === undefined ? undefined : cache!.get(key);
       if (hit) {
         ctx.metrics.answerCache.inc({ result: 'hit' });
@@ -182,7 +185,10 @@ export async function registerTrpc(app: FastifyInstance, ctx: GatewayContext): P
       if (response.body === null) return reply.send();
       if (streamed) return reply.send(response.body);
       const body = Buffer.from(await response.arrayBuffer());
-      if (key !== undefined && cache!.offer(key, response.status, response.headers, body))
+      if (
+        key !== undefined &&
+        cache!.offer(key, response.status, response.headers, body, requested)
+      )
         ctx.metrics.answerCache.inc({ result: 'stored' });
       return reply.send(body);
     };
