@@ -30,7 +30,12 @@ export { EncryptedTokenStore, TokenCipher } from './encryption.js';
 export type { TokenCipherOptions } from './encryption.js';
 export { TokenManager } from './manager.js';
 export type { BulkOptions, BulkRefreshResult, TokenManagerOptions, TokenQuery } from './manager.js';
-export type { TokenRemovedEvent, TokenRemovedListener, TokenRemovedReason } from './removals.js';
+export type {
+  TokenEventIdentity,
+  TokenRemovedEvent,
+  TokenRemovedListener,
+  TokenRemovedReason,
+} from './removals.js';
 export type { TokenRefreshEvent, TokenRefreshListener, TokenRefreshOutcome } from './refreshes.js';
 export { tokenFor } from './access.js';
 export type { TokenForInput } from './access.js';

@@ -1,6 +1,7 @@
 import { EsikitError, type EsikitErrorCode } from '../errors.js';
 import type { EsiLogger } from '../options.js';
 import { callListener, identityOf } from './internal/listener.js';
+import type { TokenEventIdentity } from './removals.js';
 import type { Token } from './token.js';
 
 /**
@@ -26,7 +27,7 @@ export type TokenRefreshOutcome = 'refreshed' | 'failed' | 'dead';
  * @example
  * new TokenManager({ sso, store, onTokenRefresh: (e: TokenRefreshEvent) => refreshes.inc({ result: e.outcome }) });
  */
-export interface TokenRefreshEvent {
+export interface TokenRefreshEvent extends TokenEventIdentity {
   readonly outcome: TokenRefreshOutcome;
   /**
    * The stable code of what went wrong (`ESIKIT_SSO_UNAVAILABLE`, `ESIKIT_SSO_INVALID_GRANT`,
@@ -34,15 +35,6 @@ export interface TokenRefreshEvent {
    * error that is not esikit's.
    */
   readonly code: EsikitErrorCode | undefined;
-  readonly tokenId: string;
-  /** The owning user in the host application, if the token has one. */
-  readonly userId: string | undefined;
-  readonly characterId: number;
-  readonly characterName: string;
-  /** SSO owner hash (the EVE account) of the token. */
-  readonly ownerHash: string;
-  /** Scopes the token holds (after a refresh: the ones SSO granted), sorted. */
-  readonly scopes: readonly string[];
 }
 
 /**

@@ -22,16 +22,27 @@ export type TokenRemovedReason = 'invalid_grant' | 'revoked' | 'owner_changed';
  * @example
  * new TokenManager({ sso, store, onTokenRemoved: (e: TokenRemovedEvent) => audit.log(e.reason, e.characterName) });
  */
-export interface TokenRemovedEvent {
+export interface TokenRemovedEvent extends TokenEventIdentity {
   readonly reason: TokenRemovedReason;
+}
+
+/**
+ * What every token event says about the token: who it is, never its access or refresh token.
+ * For a removal, what the token was when it was deleted; for a refresh, what it is after (the
+ * scopes SSO granted).
+ *
+ * @example
+ * const label = (t: TokenEventIdentity) => `${t.characterName} (${t.scopes.length} scopes)`;
+ */
+export interface TokenEventIdentity {
   readonly tokenId: string;
-  /** The owning user in the host application, if the token had one. */
+  /** The owning user in the host application, if the token has one. */
   readonly userId: string | undefined;
   readonly characterId: number;
   readonly characterName: string;
-  /** SSO owner hash (the EVE account) the token belonged to. */
+  /** SSO owner hash (the EVE account) of the token. */
   readonly ownerHash: string;
-  /** Scopes the token held, sorted. */
+  /** Scopes of the token, sorted. */
   readonly scopes: readonly string[];
 }
 

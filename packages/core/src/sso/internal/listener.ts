@@ -1,8 +1,9 @@
 import type { EsiLogger } from '../../options.js';
+import type { TokenEventIdentity } from '../removals.js';
 import type { Token } from '../token.js';
 
 /** The non-secret fields every token event carries (never the access or refresh token). */
-export function identityOf(token: Token) {
+export function identityOf(token: Token): TokenEventIdentity {
   return {
     tokenId: token.id,
     userId: token.userId,
@@ -10,7 +11,7 @@ export function identityOf(token: Token) {
     characterName: token.characterName,
     ownerHash: token.ownerHash,
     scopes: Object.freeze([...token.scopes]),
-  } as const;
+  };
 }
 
 /**
