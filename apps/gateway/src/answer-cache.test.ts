@@ -153,7 +153,7 @@ describe('sharedMaxAge and the store', () => {
     const requested = now;
     // tRPC took 400 ms; the adapter computed max-age=10 at some moment after the arrival.
     now += 400;
-    const headers = new Headers({ 'cache-control': 'public, max-age=10' });
+    const headers = { 'cache-control': 'public, max-age=10' };
     expect(cache.offer('a', 200, headers, Buffer.alloc(10), requested)).toBe(true);
     expect(cache.get('a')?.age).toBe(0);
     now = requested + 9_999;
@@ -165,8 +165,11 @@ describe('sharedMaxAge and the store', () => {
   it('refuses Set-Cookie, non-200 and Vary beyond its key, expires by its clock, stays within its size', () => {
     let now = 1_000_000;
     const cache = new AnswerCache(16 * 1024, () => now);
-    const headers = (extra: Record<string, string> = {}) =>
-      new Headers({ 'cache-control': 'public, max-age=10', vary: 'trpc-accept, accept', ...extra });
+    const headers = (extra: Record<string, string> = {}) => ({
+      'cache-control': 'public, max-age=10',
+      vary: 'trpc-accept, accept',
+      ...extra,
+    });
     const body = Buffer.alloc(1000);
     expect(cache.offer('a', 200, headers({ 'set-cookie': 'x=1' }), body)).toBe(false);
     expect(cache.offer('a', 404, headers(), body)).toBe(false);

@@ -28,3 +28,5 @@ export type {
 } from './types.js';
 export { createEsiAuth } from './auth.js';
 export type { EsiAuthOptions, EsiTokenContext } from './auth.js';
+export { createQueryHandler } from './query-handler.js';
+export type { QueryAnswer, QueryHandlerOptions, QueryRequest } from './query-handler.js';

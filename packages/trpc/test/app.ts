@@ -125,6 +125,8 @@ export interface TestApp extends AsyncDisposable {
   readonly sim: Simulator;
   readonly esi: EsiClient;
   readonly tokens: TokenManager;
+  /** The app's router, for tests that serve it some other way. */
+  readonly router: AppRouter;
   readonly url: string;
   readonly users: { alice: string; bob: string };
   readonly chars: { a1: number; a2: number; b1: number };
@@ -215,6 +217,7 @@ export async function startApp(
     sim,
     esi,
     tokens,
+    router,
     url,
     users,
     chars,

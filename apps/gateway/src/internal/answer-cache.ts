@@ -27,6 +27,9 @@ export interface StoredAnswer {
   readonly expiresAt: number;
 }
 
+/** An answer's headers by lower-case name, as `@esikit/trpc`'s query handler gives them. */
+export type AnswerHeaders = Readonly<Record<string, string | readonly string[]>>;
+
 /** The request headers a stored answer may vary on (tRPC's `Vary: trpc-accept, accept`). */
 const KEYED_HEADERS = ['trpc-accept', 'accept'] as const;
 
@@ -77,14 +80,14 @@ export class AnswerCache {
   offer(
     key: string,
     status: number,
-    headers: Headers,
+    headers: AnswerHeaders,
     body: Buffer,
     requestedAt: number = this.#now(),
   ): boolean {
-    if (status !== 200 || headers.has('set-cookie')) return false;
-    const maxAge = sharedMaxAge(headers.get('cache-control'));
+    if (status !== 200 || headers['set-cookie'] !== undefined) return false;
+    const maxAge = sharedMaxAge(headerText(headers['cache-control']) || null);
     if (maxAge === undefined) return false;
-    const vary = (headers.get('vary') ?? '')
+    const vary = headerText(headers.vary)
       .split(',')
       .map((v) => v.trim().toLowerCase())
       .filter(Boolean);
@@ -93,7 +96,9 @@ export class AnswerCache {
     const now = this.#now();
     const entry: StoredAnswer = {
       status,
-      headers: [...headers].filter(([k]) => k !== 'content-length' && k !== 'transfer-encoding'),
+      headers: Object.entries(headers)
+        .filter(([k]) => k !== 'content-length' && k !== 'transfer-encoding')
+        .map(([k, v]) => [k, headerText(v)] as const),
       body,
       // Age, like the expiry, counts from the request (RFC 9111's request_time).
       storedAt: Math.min(now, requestedAt),
@@ -122,8 +127,8 @@ export class AnswerCache {
   }
 }
 
-function headerText(value: string | string[] | undefined): string {
-  return Array.isArray(value) ? value.join(', ') : (value ?? '');
+function headerText(value: string | readonly string[] | undefined): string {
+  return typeof value === 'string' ? value : (value?.join(', ') ?? '');
 }
 
 /** `max-age` of a `Cache-Control` a shared cache may store under, else undefined. */

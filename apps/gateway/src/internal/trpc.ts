@@ -2,8 +2,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { createEsiRouter, esiErrorFormatter, esiResponseMeta, toTRPCError } from '@esikit/trpc';
-import { AnswerCache } from './answer-cache.js';
+import {
+  createEsiRouter,
+  createQueryHandler,
+  esiErrorFormatter,
+  esiResponseMeta,
+  toTRPCError,
+  type QueryAnswer,
+  type QueryRequest,
+} from '@esikit/trpc';
+import { AnswerCache, type AnswerHeaders } from './answer-cache.js';
 import type { GatewayContext } from './context.js';
 import { DATABASE_UNAVAILABLE, isStoreFailure } from './security.js';
 import { revokeOwnToken } from './sso-routes.js';
@@ -114,11 +122,13 @@ async function buildRouter(ctx: GatewayContext) {
 export type GatewayRouter = Awaited<ReturnType<typeof buildRouter>>;
 
 /**
- * Mounts tRPC through its fetch adapter on one Fastify route. Fastify's own tRPC plugin cost
- * about a third of the throughput of a cached call (the profile showed its request wrapping and
- * streamed replies); here a plain answer is read whole and sent as one buffer, and only streams
- * (SSE subscriptions, `trpc-accept: application/jsonl` batches) are piped. Public answers are
- * kept in the shared answer cache (answer-cache.ts) when `answerCacheMb` > 0.
+ * Mounts tRPC on one Fastify route. GET queries (single or batched, the common call) go through
+ * `@esikit/trpc`'s query handler, which answers them as tRPC's handler does without building a
+ * fetch `Request` and `Response`; everything else goes through tRPC's fetch adapter, where a
+ * plain answer is read whole and sent as one buffer and only streams (SSE subscriptions,
+ * `trpc-accept: application/jsonl` batches) are piped. (Fastify's own tRPC plugin cost about a
+ * third of a cached call's throughput; tRPC's `resolveResponse` most of what was left.) Public
+ * answers are kept in the shared answer cache (answer-cache.ts) when `answerCacheMb` > 0.
  */
 export async function registerTrpc(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const router = await buildRouter(ctx);
@@ -129,6 +139,42 @@ export async function registerTrpc(app: FastifyInstance, ctx: GatewayContext): P
   app.addHook('onClose', async () => {
     for (const c of open) c.abort();
   });
+  const contextOf = (req: FastifyRequest): TrpcContext => {
+    // Every call of the request (a whole batch) answers this 503 in tRPC's envelope.
+    if (req.sessionFailure) throw storeUnavailable(req.sessionFailure);
+    return { userId: req.session?.userId };
+  };
+  const onError = ({ error, path }: { error: TRPCError; path: string | undefined }): void => {
+    if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE')
+      app.log.error(
+        { path, err: { code: error.code, message: error.message } },
+        'tRPC call failed',
+      );
+  };
+  const queries = createQueryHandler<GatewayRouter, QueryRequest & { raw: FastifyRequest }>({
+    router,
+    createContext: ({ req }) => contextOf(req.raw),
+    responseMeta: esiResponseMeta,
+    onError,
+  });
+  /** A GET query's answer through @esikit/trpc's query handler; undefined for anything else. */
+  const answerQuery = (req: FastifyRequest, signal: AbortSignal) => {
+    const url = req.url;
+    const q = url.indexOf('?');
+    const pathname = q === -1 ? url : url.slice(0, q);
+    if (!pathname.startsWith('/trpc/')) return undefined;
+    return queries({
+      raw: req,
+      method: req.method,
+      path: pathname.slice('/trpc/'.length),
+      search: q === -1 ? '' : url.slice(q + 1),
+      header: (name) => {
+        const value = req.headers[name];
+        return Array.isArray(value) ? value.join(', ') : value;
+      },
+      signal,
+    });
+  };
   await app.register(async (scope) => {
     // tRPC reads the body itself: hand it over unparsed instead of parsing and re-serialising.
     scope.removeAllContentTypeParsers();
@@ -156,28 +202,34 @@ export async function registerTrpc(app: FastifyInstance, ctx: GatewayContext): P
         // DOMException, a cost every finished call would otherwise pay.
         if (!reply.raw.writableFinished) controller.abort();
       });
+      const store = (status: number, headers: AnswerHeaders, body: Buffer): void => {
+        if (key !== undefined && cache!.offer(key, status, headers, body, requested))
+          ctx.metrics.answerCache.inc({ result: 'stored' });
+      };
+      const fast = answerQuery(req, controller.signal);
+      if (fast) {
+        const answer: QueryAnswer = await fast;
+        reply.status(answer.status);
+        for (const [name, value] of Object.entries(answer.headers)) void reply.header(name, value);
+        if (key === undefined) return reply.send(answer.body);
+        const body = Buffer.from(answer.body);
+        store(answer.status, answer.headers, body);
+        return reply.send(body);
+      }
       const response = await fetchRequestHandler({
         endpoint: '/trpc',
         req: toRequest(req, ctx.origin, controller.signal),
         router,
-        createContext: (): TrpcContext => {
-          // Every call of the request (a whole batch) answers this 503 in tRPC's envelope.
-          if (req.sessionFailure) throw storeUnavailable(req.sessionFailure);
-          return { userId: req.session?.userId };
-        },
+        createContext: () => contextOf(req),
         responseMeta: esiResponseMeta,
-        onError: ({ error, path }) => {
-          if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE')
-            app.log.error(
-              { path, err: { code: error.code, message: error.message } },
-              'tRPC call failed',
-            );
-        },
+        onError,
       });
       reply.status(response.status);
+      const headers: Record<string, string> = {};
       response.headers.forEach((value, key) => {
         // Node frames the body itself: chunked for a stream, a length for a buffer.
         if (key !== 'transfer-encoding' && key !== 'content-length') void reply.header(key, value);
+        headers[key] = value;
       });
       const streamed =
         response.headers.has('transfer-encoding') ||
@@ -185,11 +237,7 @@ export async function registerTrpc(app: FastifyInstance, ctx: GatewayContext): P
       if (response.body === null) return reply.send();
       if (streamed) return reply.send(response.body);
       const body = Buffer.from(await response.arrayBuffer());
-      if (
-        key !== undefined &&
-        cache!.offer(key, response.status, response.headers, body, requested)
-      )
-        ctx.metrics.answerCache.inc({ result: 'stored' });
+      store(response.status, headers, body);
       return reply.send(body);
     };
     scope.route({ url: '/trpc/*', method: ['GET', 'POST'], handler });
