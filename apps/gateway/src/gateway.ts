@@ -104,24 +104,32 @@ export async function startGateway(
       config.publicUrl?.replace(/\/$/, '') ?? `http://${hostForUrl(config.host)}:${port}`;
 
     const simulated = config.eve === undefined;
-    let sim = options.simulator;
-    if (simulated && sim === undefined) {
-      sim = await startSimulator({ ...(signal ? { signal } : {}) });
-      const started = sim;
-      cleanup.push(() => started.close());
+    // The simulator (this thread's CPU) and the embedded database (PGlite starts in a worker)
+    // start side by side; whichever started is closed if the other fails.
+    const [simStart, dbStart] = await Promise.allSettled([
+      simulated && options.simulator === undefined
+        ? startSimulator({ ...(signal ? { signal } : {}) })
+        : Promise.resolve(options.simulator),
+      openEsikitDatabase({
+        ...(config.databaseUrl !== undefined
+          ? { url: config.databaseUrl }
+          : { dataDir: config.dataDir ?? '.esikit/db' }),
+        ...(config.databaseUrl !== undefined ? { migrate: config.migrate } : {}),
+        env: {},
+        ...(signal ? { signal } : {}),
+      }),
+    ]);
+    const sim = simStart.status === 'fulfilled' ? simStart.value : undefined;
+    if (sim && sim !== options.simulator) cleanup.push(() => sim.close());
+    if (dbStart.status === 'fulfilled') {
+      const opened = dbStart.value;
+      cleanup.push(() => opened.close());
     }
+    if (simStart.status === 'rejected') throw simStart.reason;
+    if (dbStart.status === 'rejected') throw dbStart.reason;
+    const db = dbStart.value;
     signal?.throwIfAborted();
     const clock = sim ? () => sim.clock.now() : Date.now;
-
-    const db = await openEsikitDatabase({
-      ...(config.databaseUrl !== undefined
-        ? { url: config.databaseUrl }
-        : { dataDir: config.dataDir ?? '.esikit/db' }),
-      ...(config.databaseUrl !== undefined ? { migrate: config.migrate } : {}),
-      env: {},
-      ...(signal ? { signal } : {}),
-    });
-    cleanup.push(() => db.close());
 
     const metrics = new GatewayMetrics(() => esi);
     const esi: EsiClientWithTags = createEsiClient({

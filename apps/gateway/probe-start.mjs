@@ -1,0 +1,13 @@
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+const s = new Session(); s.connect();
+await s.post('Profiler.enable'); await s.post('Profiler.setSamplingInterval', { interval: 200 }); await s.post('Profiler.start');
+const t0 = performance.now();
+const { startGateway, loadConfig } = await import('./dist/index.js');
+const t1 = performance.now();
+const gw = await startGateway({ ...loadConfig({ ESIKIT_DB_DIR: process.argv[2] }), port: 0 }, { logStream: false });
+const t2 = performance.now();
+const { profile } = await s.post('Profiler.stop');
+writeFileSync('/tmp/probe/cp3/p.cpuprofile', JSON.stringify(profile));
+console.log('import', (t1-t0).toFixed(0), 'start', (t2-t1).toFixed(0));
+await gw.close(); process.exit(0);
