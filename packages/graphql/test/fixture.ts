@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createYoga } from 'graphql-yoga';
-import { createEsiClient, type EsiClientWithTags } from '@esikit/core';
+import { createEsiClient, type EsiClientOptions, type EsiClientWithTags } from '@esikit/core';
 import { createSso, MemoryTokenStore, TokenManager } from '@esikit/core/sso';
 import {
   DEFAULT_CLIENT,
@@ -77,6 +77,7 @@ export interface Harness extends AsyncDisposable {
 export async function harness(
   simOptions: SimulatorOptions = {},
   pluginOptions: Partial<UseEsiOptions> = {},
+  clientOptions: EsiClientOptions = {},
 ): Promise<Harness> {
   const clock = new SimulatorClock();
   clock.freeze(T0);
@@ -87,6 +88,7 @@ export async function harness(
     baseUrl: sim.esiUrl,
     clock: now,
     retries: { backoffFactor: 0.001 },
+    ...clientOptions,
   });
   const sso = createSso({
     clientId: DEFAULT_CLIENT.clientId,
