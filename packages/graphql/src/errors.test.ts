@@ -10,7 +10,7 @@ import {
   EsiTokenRequiredError,
   EsiValidationError,
 } from '@esikit/core';
-import { SsoInvalidGrantError, TokenForbiddenError } from '@esikit/core/sso';
+import { SsoInvalidGrantError, TokenError, TokenForbiddenError } from '@esikit/core/sso';
 import { toGraphQLError } from './errors.js';
 
 describe('toGraphQLError', () => {
@@ -50,6 +50,10 @@ describe('toGraphQLError', () => {
     [new EsiNetworkError('GetX', new Error('ECONNRESET')), { code: 'ESI_UNAVAILABLE' }],
     [new EsiAbortedError('GetX', 'user'), { code: 'ABORTED' }],
     [new SsoInvalidGrantError('refresh token is dead'), { code: 'UNAUTHENTICATED' }],
+    [
+      new TokenError('ESIKIT_TOKEN_STORE_FAILED', 'the store failed to save token t1'),
+      { code: 'TOKEN_STORE_UNAVAILABLE', esikitCode: 'ESIKIT_TOKEN_STORE_FAILED', status: 503 },
+    ],
   ])('maps %s', (error, extensions) => {
     expect(toGraphQLError(error).extensions).toMatchObject(extensions);
   });

@@ -18,6 +18,7 @@ export type EsiGraphQLErrorCode =
   | 'RATE_LIMITED'
   | 'ABORTED'
   | 'ESI_UNAVAILABLE'
+  | 'TOKEN_STORE_UNAVAILABLE'
   | 'TOO_EXPENSIVE'
   | 'INTERNAL_SERVER_ERROR';
 
@@ -51,7 +52,8 @@ export function toGraphQLError(error: unknown): GraphQLError {
     });
   const status = suggestedHttpStatus(error);
   const extensions: Record<string, unknown> = {
-    code: codeFor(status),
+    // The app's token store failed, not ESI: the app's operators, not CCP, must act.
+    code: error.code === 'ESIKIT_TOKEN_STORE_FAILED' ? 'TOKEN_STORE_UNAVAILABLE' : codeFor(status),
     esikitCode: error.code,
     status,
   };
