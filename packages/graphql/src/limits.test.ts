@@ -3,20 +3,10 @@
 // the budget) becomes RATE_LIMITED with `retryAfter` (seconds) once its retries are spent — here
 // none, so the test need not wait out a reset. The rest of the query still resolves, and nothing
 // is sent that CCP counts against an app (the afterEach checks the simulator's audit).
-import { afterEach, describe, expect, it } from 'vitest';
-import { harness, NO_VIOLATIONS, type Harness } from '../test/fixture.js';
+import { describe, expect, it } from 'vitest';
+import { harnessPerTest, type Harness } from '../test/fixture.js';
 
-let open: Harness | undefined;
-afterEach(async () => {
-  const h = open;
-  open = undefined;
-  if (!h) return;
-  try {
-    expect(h.sim.stats().violations).toEqual(NO_VIOLATIONS);
-  } finally {
-    await h.close();
-  }
-});
+const start = harnessPerTest();
 
 interface Extensions {
   readonly code?: string;
@@ -31,12 +21,11 @@ const neighbour = (h: Harness, path: string): Promise<Response> =>
 
 describe('ESI limits over HTTP', () => {
   it('a rate-limit bucket another app emptied: RATE_LIMITED with retryAfter, other fields resolve', async () => {
-    open = await harness(
+    const h = await start(
       { limits: { groups: { 'factional-warfare': { maxTokens: 4, windowMs: 900_000 } } } },
       {},
       { retries: { server: 0 } },
     );
-    const h = open;
     await h.query('{ status { players } }'); // cached now: the query below asks ESI once
     // Public routes' buckets are per address: two answers (2 tokens each) empty it.
     expect((await neighbour(h, '/fw/stats')).status).toBe(200);
@@ -51,8 +40,7 @@ describe('ESI limits over HTTP', () => {
   });
 
   it('an error limit another app spent: RATE_LIMITED with retryAfter, other fields resolve', async () => {
-    open = await harness({ limits: { errorLimit: 3 } }, {}, { retries: { server: 0 } });
-    const h = open;
+    const h = await start({ limits: { errorLimit: 3 } }, {}, { retries: { server: 0 } });
     await h.query('{ status { players } }');
     for (const id of [1, 2, 3]) expect((await neighbour(h, `/alliances/${id}`)).status).toBe(404);
     const res = await h.query('{ alliance(alliance_id: 99000001) { name } status { players } }');

@@ -1,23 +1,9 @@
 // useEsi in GraphQL Yoga, queried over real HTTP, with the simulator as ESI.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getNamedType, isObjectType, type GraphQLField } from 'graphql';
-import { harness, NO_VIOLATIONS, type Harness } from '../test/fixture.js';
+import { harnessPerTest } from '../test/fixture.js';
 
-let open: Harness | undefined;
-async function start(...args: Parameters<typeof harness>): Promise<Harness> {
-  open = await harness(...args);
-  return open;
-}
-afterEach(async () => {
-  const h = open;
-  open = undefined;
-  if (!h) return;
-  try {
-    expect(h.sim.stats().violations).toEqual(NO_VIOLATIONS);
-  } finally {
-    await h.close();
-  }
-});
+const start = harnessPerTest();
 
 const selectionFor = (field: GraphQLField<unknown, unknown>): string => {
   const named = getNamedType(field.type);

@@ -1,6 +1,7 @@
 // Test setup: the simulator as ESI (frozen clock), a client and a token manager on it, and a
 // Yoga server with useEsi over real HTTP on loopback.
 import { createServer, type Server } from 'node:http';
+import { afterEach, expect } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -164,3 +165,22 @@ export const NO_VIOLATIONS = {
   duringRetryAfter: 0,
   missingUserAgent: 0,
 };
+
+/**
+ * A `harness` per test: each is closed after its test, once the simulator's audit showed no
+ * citizenship violation.
+ */
+export function harnessPerTest(): (...args: Parameters<typeof harness>) => Promise<Harness> {
+  let open: Harness | undefined;
+  afterEach(async () => {
+    const h = open;
+    open = undefined;
+    if (!h) return;
+    try {
+      expect(h.sim.stats().violations).toEqual(NO_VIOLATIONS);
+    } finally {
+      await h.close();
+    }
+  });
+  return async (...args) => (open = await harness(...args));
+}

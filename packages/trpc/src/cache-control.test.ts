@@ -1,21 +1,13 @@
 // esiResponseMeta over HTTP: Cache-Control from the earliest Expires of a batch of ESI queries,
 // private when any was authenticated, and nothing when it cannot be cached.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from '../test/app.js';
+import { startApp, type TestApp, closeClean } from '../test/app.js';
 
 let app: TestApp;
 beforeAll(async () => {
   app = await startApp();
 });
-afterAll(async () => {
-  expect(app.sim.stats().violations).toEqual({
-    cacheWindow: 0,
-    afterErrorLimit: 0,
-    duringRetryAfter: 0,
-    missingUserAgent: 0,
-  });
-  await app.close();
-});
+afterAll(() => closeClean(app));
 
 /** The Cache-Control of the one response a batch made. */
 async function cacheControlOf(batch: () => Promise<unknown>): Promise<string | undefined> {

@@ -18,7 +18,7 @@ import {
 } from '@esikit/core';
 import { SsoUnavailableError, TokenForbiddenError } from '@esikit/core/sso';
 import { TRPCError } from '@trpc/server';
-import { failure, startApp, type TestApp } from '../test/app.js';
+import { failure, startApp, type TestApp, closeClean } from '../test/app.js';
 import { esiErrorData, esiErrorFormatter, EsiTRPCError, toTRPCError } from './index.js';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -113,15 +113,7 @@ describe('errors ESI causes, over HTTP', () => {
       { timeouts: { read: 300 }, retries: { server: 1, connection: 0, backoffFactor: 0.001 } },
     );
   });
-  afterAll(async () => {
-    expect(app.sim.stats().violations).toEqual({
-      cacheWindow: 0,
-      afterErrorLimit: 0,
-      duringRetryAfter: 0,
-      missingUserAgent: 0,
-    });
-    await app.close();
-  });
+  afterAll(() => closeClean(app));
 
   it('5xx → BAD_GATEWAY', async () => {
     app.sim.setFaults({ failNext: { count: 2, with: 502, operationId: 'GetUniverseRaces' } });

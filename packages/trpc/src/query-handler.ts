@@ -14,10 +14,13 @@ import {
   transformTRPCResponse,
   TRPCError,
   type AnyTRPCProcedure,
+  type AnyTRPCRootTypes,
   type AnyTRPCRouter,
+  type TRPCRootConfig,
   type inferRouterContext,
 } from '@trpc/server';
 import { getHTTPStatusCode, type ResponseMetaFn, type TRPCRequestInfo } from '@trpc/server/http';
+import type { TRPCResponse } from '@trpc/server/rpc';
 
 /**
  * One HTTP request, as the query handler reads it.
@@ -96,7 +99,7 @@ export function createQueryHandler<
   options: QueryHandlerOptions<TRouter, TRequest>,
 ): (req: TRequest) => Promise<QueryAnswer> | undefined {
   const { router, createContext, responseMeta, onError } = options;
-  const config = router._def._config;
+  const config = router._def._config as TRPCRootConfig<AnyTRPCRootTypes>;
   const procedures = router._def.procedures as Record<string, AnyTRPCProcedure | undefined>;
   const separator = (config as { pathSeparator?: string }).pathSeparator ?? '.';
   return (req) => {
@@ -217,12 +220,13 @@ export function createQueryHandler<
         }
       }
       errors.push(error);
-      return error
-        ? { error: getTRPCErrorShape({ config, ctx, error, input, path, type: 'query' }) }
-        : { result: { data } };
+      if (!error) return { result: { data } };
+      const shape: unknown = getTRPCErrorShape({ config, ctx, error, input, path, type: 'query' });
+      return { error: shape };
     });
     const defined = errors.filter((e): e is TRPCError => e !== undefined);
-    let status = getHTTPStatusCode(json, batch ? (errors as TRPCError[]) : defined);
+    // A batch's statuses pair with its errors by index (tRPC passes the holes too).
+    let status = getHTTPStatusCode(json as TRPCResponse[], batch ? errors : defined);
     const headers: Record<string, string | string[]> = {
       vary: 'trpc-accept, accept',
       'content-type': 'application/json',
@@ -231,7 +235,7 @@ export function createQueryHandler<
       ctx,
       info,
       paths: info.calls.map((c) => c.path),
-      data: json as Parameters<ResponseMetaFn<TRouter>>[0]['data'],
+      data: json,
       errors: defined,
       eagerGeneration: false,
       type: 'query',
@@ -247,7 +251,8 @@ export function createQueryHandler<
         else if (Array.isArray(value)) for (const v of value) append(headers, key, String(v));
       }
     if (meta?.status) status = meta.status;
-    const body = JSON.stringify(transformTRPCResponse(config, batch ? json : json[0]!));
+    const responses = json as TRPCResponse[];
+    const body = JSON.stringify(transformTRPCResponse(config, batch ? responses : responses[0]!));
     return { status, headers, body };
   }
 }

@@ -3,21 +3,13 @@
 // simulator on loopback.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TRPCClientError } from '@trpc/client';
-import { failure, startApp, T0, type AppRouter, type TestApp } from '../test/app.js';
+import { failure, startApp, T0, type AppRouter, type TestApp, closeClean } from '../test/app.js';
 
 let app: TestApp;
 beforeAll(async () => {
   app = await startApp();
 });
-afterAll(async () => {
-  expect(app.sim.stats().violations).toEqual({
-    cacheWindow: 0,
-    afterErrorLimit: 0,
-    duringRetryAfter: 0,
-    missingUserAgent: 0,
-  });
-  await app.close();
-});
+afterAll(() => closeClean(app));
 
 describe('mounted in the app', () => {
   it("keeps the app's own procedures, context and transformer beside esi", async () => {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EsiOperation } from '@esikit/core';
 import { routerTagKey } from './index.js';
-import { startApp, type TestApp } from '../test/app.js';
+import { startApp, type TestApp, closeClean } from '../test/app.js';
 
 let app: TestApp;
 let operations: readonly EsiOperation[];
@@ -17,15 +17,7 @@ beforeAll(async () => {
     { characterId: app.sim.characters[3]!.id, scopes: table.scopes, userId: carol },
   ]);
 });
-afterAll(async () => {
-  expect(app.sim.stats().violations).toEqual({
-    cacheWindow: 0,
-    afterErrorLimit: 0,
-    duringRetryAfter: 0,
-    missingUserAgent: 0,
-  });
-  await app.close();
-});
+afterAll(() => closeClean(app));
 
 type Procedure = {
   query(input?: unknown): Promise<unknown>;

@@ -3,6 +3,7 @@
 // simulator (frozen clock). Two users and three characters: alice owns A1 (wallet, skills) and
 // A2 (skills only, plus corporation wallets), bob owns B1 (wallet).
 import { existsSync } from 'node:fs';
+import { expect } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -262,4 +263,18 @@ export async function failure(call: Promise<unknown>): Promise<TRPCClientError<A
     throw error;
   }
   throw new Error('expected the call to fail');
+}
+
+/** After a file's tests: the simulator counted no citizenship violation; then closes the app. */
+export async function closeClean(app: TestApp): Promise<void> {
+  try {
+    expect(app.sim.stats().violations).toEqual({
+      cacheWindow: 0,
+      afterErrorLimit: 0,
+      duringRetryAfter: 0,
+      missingUserAgent: 0,
+    });
+  } finally {
+    await app.close();
+  }
 }
