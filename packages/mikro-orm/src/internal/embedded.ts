@@ -24,14 +24,64 @@ const PORT = 5432;
 // runs single-threaded on the thread that loads it (a 0.8 s query froze the event loop), so it
 // gets a thread of its own; the app talks to it through the ordinary PostgreSQL protocol.
 const WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort, workerData, threadId } = require('node:worker_threads');
 const { createRequire } = require('node:module');
+const fs = require('node:fs');
+const path = require('node:path');
+
+// A new database is PGlite's initdb: about 5 s of WebAssembly. The first one made on this
+// machine is kept (gzipped, ~4.5 MB, one file per PGlite version) in the user's own template
+// directory, and every later new database starts as a copy of it (~1.5 s). Only a directory
+// that is the user's and writable by no one else is used: a template becomes the database.
+function templateFile(load) {
+  const dir = workerData.templateDir;
+  if (!dir) return undefined;
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = fs.statSync(dir);
+    if ((st.mode & 0o022) !== 0 || (process.getuid && st.uid !== process.getuid())) return undefined;
+    const entry = load.resolve('@electric-sql/pglite');
+    const root = entry.slice(0, entry.lastIndexOf(path.sep + 'dist' + path.sep));
+    const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    return path.join(dir, 'pglite-' + version + '-initdb.tgz');
+  } catch {
+    return undefined;
+  }
+}
+
+async function open(PGlite, load) {
+  const dataDir = workerData.dataDir;
+  const target = dataDir ?? 'memory://';
+  const fresh = dataDir === undefined || !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
+  const template = fresh ? templateFile(load) : undefined;
+  if (template && fs.existsSync(template)) {
+    try {
+      return await PGlite.create(target, { loadDataDir: new Blob([fs.readFileSync(template)]) });
+    } catch {
+      // A damaged template: start over from initdb, and make a new one.
+      fs.rmSync(template, { force: true });
+      if (dataDir !== undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  const db = await PGlite.create(target);
+  if (template) {
+    try {
+      // Pristine, before any migration; written whole, then renamed into place.
+      const dump = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
+      const tmp = template + '.' + process.pid + '-' + threadId + '.tmp';
+      fs.writeFileSync(tmp, dump, { mode: 0o600 });
+      fs.renameSync(tmp, template);
+    } catch {}
+  }
+  return db;
+}
+
 (async () => {
   // Resolved from this package (an eval'd worker has no location of its own).
   const load = createRequire(workerData.from);
   const { PGlite } = load('@electric-sql/pglite');
   const { PGLiteSocketServer } = load('@electric-sql/pglite-socket');
-  const db = await PGlite.create(workerData.dataDir ?? 'memory://');
+  const db = await open(PGlite, load);
   // One backend: PGlite runs one session, so one connection (more get ECONNRESET).
   const server = new PGLiteSocketServer({ db, path: workerData.socketPath, maxConnections: 1 });
   await server.start();
@@ -46,13 +96,15 @@ const { createRequire } = require('node:module');
 `;
 
 /**
- * Starts PGlite on `dataDir` (created if missing; `undefined` = in memory) in a worker thread,
+ * Starts PGlite on `dataDir` (created if missing; `undefined` = in memory) in a worker thread
+ * (a new database from the template in `templateDir`, when there is one),
  * served over a unix socket in a fresh 0700 directory: no TCP port, nothing another local user
  * can connect to. A data directory is locked against a second opener first.
  */
 export async function startEmbeddedPostgres(
   dataDir: string | undefined,
   signal?: AbortSignal,
+  templateDir?: string,
 ): Promise<EmbeddedPostgres> {
   signal?.throwIfAborted();
   // mkdtemp creates the directory 0700.
@@ -80,6 +132,7 @@ export async function startEmbeddedPostgres(
         // PGlite keeps its files in a subdirectory, so the lockfile sits beside them.
         dataDir: dataDir === undefined ? undefined : join(dataDir, 'pgdata'),
         socketPath: join(socketDir, `.s.PGSQL.${PORT}`),
+        templateDir,
       },
     });
   } catch (cause) {
