@@ -148,6 +148,25 @@ export async function completeLogin(
 }
 
 /**
+ * Deletes a token of the character's previous owner, fenced on its version: a token that
+ * changed meanwhile (a refresh) is read again and deleted only if it still belongs to another
+ * owner. Returns the token as deleted, or undefined when it was gone or is no longer another's.
+ */
+async function deleteFormerOwners(
+  store: TokenManager['store'],
+  token: Token,
+  ownerHash: string,
+  options: SsoCallOptions,
+): Promise<Token | undefined> {
+  let current: Token | undefined = token;
+  for (let attempt = 0; attempt < 3 && current && current.ownerHash !== ownerHash; attempt++) {
+    if (await store.delete(current.id, current.version, options)) return current;
+    current = await store.get(current.id, options);
+  }
+  return undefined;
+}
+
+/**
  * Stores a verified token answer. An equivalent token (same character, owner and exact scopes,
  * compatible user) is updated instead of duplicated, unless `alwaysCreateToken`. If the owner
  * hash changed (the character was sold), the previous owner's tokens for it are deleted.
@@ -166,8 +185,9 @@ export async function saveToken(
     const now = manager.clock();
     const existing = await store.find({ characterId: v.characterId }, options);
     for (const old of existing) {
-      if (old.ownerHash !== v.ownerHash && (await store.delete(old.id, undefined, options)))
-        await reportRemoved(manager, old, 'owner_changed');
+      if (old.ownerHash === v.ownerHash) continue;
+      const removed = await deleteFormerOwners(store, old, v.ownerHash, options);
+      if (removed) await reportRemoved(manager, removed, 'owner_changed');
     }
     const fields = {
       accessToken: response.accessToken,

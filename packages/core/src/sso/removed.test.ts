@@ -164,6 +164,57 @@ describe('onTokenRemoved, once per deletion with its reason', () => {
     );
   });
 
+  it("owner_changed is fenced: a token changed between the login's read and its delete is read again, then deleted and told once; one deleted meanwhile is not told", async () => {
+    const character = sim.characters[6]!;
+    sim.sso.setAutoConsent(character.id);
+    // Before the login's fenced delete of `victim` runs, `meanwhile` changes the store.
+    let meanwhile: ((store: MemoryTokenStore, id: string) => Promise<void>) | undefined;
+    class RacingStore extends MemoryTokenStore {
+      override async delete(id: string, expectedVersion?: number, o?: StoreCallOptions) {
+        const act = meanwhile;
+        meanwhile = undefined;
+        if (act && expectedVersion !== undefined) await act(this, id);
+        return super.delete(id, expectedVersion, o);
+      }
+    }
+    const store = new RacingStore();
+    const { tokens, events } = watched({ store });
+    const login = async (scopes: string[]) => {
+      const { url } = await startLogin(tokens, { sessionKey: 's', scopes, userId: 'seller' });
+      return (
+        await completeLogin(tokens, { sessionKey: 's', callback: await followAuthorize(url) })
+      ).token;
+    };
+    const old = await login([SKILLS]);
+    sim.sso.transferCharacter(character.id);
+    // A refresh of the seller's token lands first: version 2, a new access token.
+    meanwhile = async (st, id) => {
+      const t = (await st.get(id))!;
+      await st.update(id, t.version, { accessToken: 'refreshed-meanwhile' }, sim.clock.now());
+    };
+    await login([SKILLS]);
+    expect(await store.get(old.id)).toBeUndefined();
+    expect(events).toHaveLength(1);
+    expectIdentity(events[0], { ...old, accessToken: 'refreshed-meanwhile' }, 'owner_changed');
+
+    // The next sale: of the old owner's two tokens, the first is deleted by someone else
+    // first (their own revoke, told on its own path); the other is deleted here.
+    const first = (await store.find({ characterId: character.id }))[0]!;
+    const second = await login([WALLET]);
+    sim.sso.transferCharacter(character.id);
+    let gone: string | undefined;
+    meanwhile = async (st, id) => {
+      gone = id;
+      await st.delete(id);
+    };
+    events.length = 0;
+    await login([WALLET]);
+    expect(gone).toBe(first.id);
+    expect(await store.get(first.id)).toBeUndefined();
+    expect(await store.get(second.id)).toBeUndefined();
+    expect(events.map((e) => e.tokenId)).toEqual([second.id]);
+  });
+
   it('regression: a fenced delete after invalid_grant that finds a newer token deletes nothing and tells no one', async () => {
     // Both believe they hold the lease. B's refresh rotates at SSO, its answer held; A sends the
     // refresh token B used, hears invalid_grant and deletes — held until B has written.
