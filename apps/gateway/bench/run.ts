@@ -1,12 +1,13 @@
 // The gateway benchmark (`pnpm bench` in apps/gateway, or the root's `pnpm bench`). Loopback only,
 // every load bounded in time and connections. In one run:
 // 1. start-up of the demo (`node dist/main.js`, or the sources through tsx without a build) to the
-//    first page served, on a new and on an existing embedded database directory;
+//    first page served: the first start on a machine (a HOME without the template of new
+//    embedded databases), then a new and an existing embedded database directory;
 // 2. autocannon on a cached GraphQL query and a cached tRPC query against the gateway, and on a
 //    bare graphql-yoga hello-world on Fastify (the baseline; target ≥ 0.6× its throughput); the
 //    tRPC query twice: as the gateway runs by default (its shared answer cache serves the public
 //    answer from memory) and on a second gateway with that cache off (ESIKIT_ANSWER_CACHE_MB=0:
-//    every call through tRPC and core's cache). The four loads run in turns of 10 s slices
+//    every call through the tRPC procedure, by @esikit/trpc's query handler, and core's cache). The four loads run in turns of 10 s slices
 //    (baseline, GraphQL, tRPC, tRPC without the answer cache, again, ...) with all three servers
 //    up, so a shared machine's changing load falls on all of them alike; each ratio is also
 //    given per turn (min–max);
@@ -131,15 +132,25 @@ async function loadsInTurns(
   });
 }
 
-/** `node dist/main.js` (or the sources through tsx) until GET / answers 200. */
-async function startupToFirstPage(dataDir: string): Promise<number> {
+/**
+ * `node dist/main.js` (or the sources through tsx) until GET / answers 200. `home` holds the
+ * template of new embedded databases (`~/.cache/esikit`): empty, the first start on a machine.
+ */
+async function startupToFirstPage(dataDir: string, home: string): Promise<number> {
   const built = existsSync(here('../dist/main.js'));
   const args = built
     ? [here('../dist/main.js')]
     : ['--conditions=@esikit/source', '--import', 'tsx', here('../src/main.ts')];
   const started = performance.now();
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, PORT: '0', ESIKIT_DB_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    env: {
+      ...process.env,
+      HOME: home,
+      PORT: '0',
+      ESIKIT_DB_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: '',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -182,11 +193,17 @@ log(
 log('\n1. start-up to the first page (embedded database)');
 const dir = mkdtempSync(join(tmpdir(), 'esikit-gateway-bench-'));
 try {
-  const fresh = await startupToFirstPage(join(dir, 'db'));
+  const home = join(dir, 'home');
+  const first = await startupToFirstPage(join(dir, 'first'), home);
+  log(
+    `  first start on this machine (new directory, no template yet) ${(first / 1000).toFixed(2)} s`,
+  );
+  const fresh = await startupToFirstPage(join(dir, 'db'), home);
   log(`  new directory                            ${(fresh / 1000).toFixed(2)} s`);
-  const existing = await startupToFirstPage(join(dir, 'db'));
+  const existing = await startupToFirstPage(join(dir, 'db'), home);
   log(`  existing directory                       ${(existing / 1000).toFixed(2)} s`);
   results.startup = {
+    firstOnMachineMs: Math.round(first),
     newDirectoryMs: Math.round(fresh),
     existingDirectoryMs: Math.round(existing),
   };
