@@ -9,10 +9,10 @@ import { splitInput, type EsiAnyCallOptions, type EsiAnyRequest, type EsiInputOf
 import { EsiAbortedError, EsiOptionError, EsiValidationError } from './esi-errors.js';
 import type { OperationId } from './generated/index.js';
 import { operationTable, tagMethods } from './generated/operations.js';
-import { MemoryCacheStore } from './internal/cache-store.js';
+import { MemoryCacheStore, type CacheStore } from './internal/cache-store.js';
 import { describeValue } from './internal/describe.js';
 import type { EsiClientStats } from './internal/events.js';
-import { Pipeline } from './internal/pipeline.js';
+import type { Pipeline } from './internal/pipeline.js';
 import { Transport } from './internal/transport.js';
 import { describeOperations, type EsiOperation, type EsiOperationTable } from './operations.js';
 import { resolveOptions, type EsiClientOptions, type ResolvedOptions } from './options.js';
@@ -21,6 +21,17 @@ import { operationInputSchema, type StandardSchemaV1 } from './standard-schema.j
 import type { EsiRequest, EsiRequestArgs, EsiTagApis } from './types.js';
 
 const warned = new WeakSet<object>();
+/** `stats()` of a client that has sent nothing (its pipeline is not loaded yet). */
+const NO_REQUESTS_YET: EsiClientStats = {
+  requests: 0,
+  networkRequests: 0,
+  cacheHits: 0,
+  notModified: 0,
+  coalesced: 0,
+  retries: 0,
+  limitWaits: 0,
+  errors: 0,
+};
 // The generated table's metadata is the same for every client: built once per process.
 const described = new WeakMap<OperationTable, Promise<EsiOperationTable>>();
 
@@ -48,7 +59,11 @@ export interface EsiClientSnapshot extends EsiClientStats {
  */
 export class EsiClient {
   readonly #o: ResolvedOptions;
-  readonly #pipeline: Pipeline;
+  // The request pipeline and its layers (a dozen modules) load with the first request: a client
+  // that only builds a schema or a router from the operation table never loads them.
+  #pipeline: Pipeline | undefined;
+  #pipelineLoading: Promise<Pipeline> | undefined;
+  readonly #store: CacheStore | undefined;
   readonly #transport: Transport;
   readonly #ctx: HandleContext;
   #table: OperationTable | undefined;
@@ -66,10 +81,10 @@ export class EsiClient {
       readTimeout: options.readTimeout,
       dispatcher: options.dispatcher,
     });
-    const store = options.cache === false ? undefined : (options.cache ?? new MemoryCacheStore());
-    this.#pipeline = new Pipeline(options, this.#transport, store);
+    this.#store = options.cache === false ? undefined : (options.cache ?? new MemoryCacheStore());
     this.#ctx = {
-      pipeline: this.#pipeline,
+      fetch: (req) =>
+        this.#pipeline ? this.#pipeline.fetch(req) : this.#loadPipeline().then((p) => p.fetch(req)),
       retries: options.retries,
       readTimeout: options.readTimeout,
       pageConcurrency: options.pageConcurrency,
@@ -264,9 +279,13 @@ export class EsiClient {
    * const { cacheHits, notModified, errorLimit } = esi.stats();
    */
   readonly stats = (): EsiClientSnapshot => ({
-    ...this.#pipeline.stats,
-    errorLimit: this.#pipeline.errorLimit.snapshot(),
-    rateLimits: this.#pipeline.rateLimits.snapshot(this.#o.clock()),
+    ...(this.#pipeline?.stats ?? NO_REQUESTS_YET),
+    errorLimit: this.#pipeline?.errorLimit.snapshot() ?? {
+      remain: undefined,
+      resetAt: undefined,
+      pausedUntil: undefined,
+    },
+    rateLimits: this.#pipeline?.rateLimits.snapshot(this.#o.clock()) ?? {},
   });
 
   /** The User-Agent this client sends. */
@@ -318,6 +337,12 @@ export class EsiClient {
       void shared.catch(() => described.delete(table));
     }
     return shared;
+  }
+
+  #loadPipeline(): Promise<Pipeline> {
+    return (this.#pipelineLoading ??= import('./internal/pipeline.js').then(
+      ({ Pipeline }) => (this.#pipeline = new Pipeline(this.#o, this.#transport, this.#store)),
+    ));
   }
 
   #loadTable(): Promise<OperationTable> {

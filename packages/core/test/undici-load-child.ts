@@ -1,6 +1,6 @@
-// Run in a fresh process by lazy-undici.test.ts: reports whether undici and lru-cache are loaded
-// after importing core and creating a client, and after the first request (to the simulator at
-// argv[2]).
+// Run in a fresh process by lazy-undici.test.ts: reports whether undici, lru-cache and the request
+// pipeline's modules are loaded after importing core and creating a client, and after the first
+// request (to the simulator at argv[2]).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -13,8 +13,7 @@ const require = createRequire(import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'esikit-loads-'));
 const record = join(dir, 'loaded.txt');
 register('./load-recorder.mjs', import.meta.url, { data: { file: record } });
-const loaded = (name: string): boolean => {
-  const pattern = new RegExp(`[\\\\/]${name}[\\\\/]`);
+const loaded = (name: string, pattern = new RegExp(`[\\\\/]${name}[\\\\/]`)): boolean => {
   let esm = '';
   try {
     esm = readFileSync(record, 'utf8');
@@ -36,9 +35,12 @@ const esi = createEsiClient({
 });
 const afterCreate = undiciLoaded();
 const lruAfterCreate = loaded('lru-cache');
+const pipeline = (): boolean => loaded('pipeline', /[\\/]internal[\\/]pipeline\.[jt]s$/);
+const pipelineAfterCreate = pipeline();
 const status = await esi.request('GetStatus').result();
 const afterRequest = undiciLoaded();
 const lruAfterRequest = loaded('lru-cache');
+const pipelineAfterRequest = pipeline();
 await esi.close();
 rmSync(dir, { recursive: true, force: true });
 process.stdout.write(
@@ -46,6 +48,7 @@ process.stdout.write(
     afterCreate,
     afterRequest,
     lruCache: { afterCreate: lruAfterCreate, afterRequest: lruAfterRequest },
+    pipeline: { afterCreate: pipelineAfterCreate, afterRequest: pipelineAfterRequest },
     players: status.players,
   }),
 );
