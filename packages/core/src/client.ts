@@ -1,10 +1,5 @@
-import {
-  compileOperationDocs,
-  compileSpec,
-  readSpecFile,
-  type OperationSpec,
-  type OperationTable,
-} from '@esikit/spec';
+// The spec compiler is only for a `specFile` given at run time: imported when one is read.
+import type { OperationSpec, OperationTable } from '@esikit/spec';
 import { splitInput, type EsiAnyCallOptions, type EsiAnyRequest, type EsiInputOf } from './call.js';
 import { EsiAbortedError, EsiOptionError, EsiValidationError } from './esi-errors.js';
 import type { OperationId } from './generated/index.js';
@@ -325,6 +320,7 @@ export class EsiClient {
     const table = await this.#loadTable();
     if (this.#o.specFile !== undefined) {
       // Read again rather than kept: the document is megabytes, needed once.
+      const { compileOperationDocs, readSpecFile } = await import('@esikit/spec');
       const document = await readSpecFile(this.#o.specFile);
       return describeOperations(table, compileOperationDocs(document, table));
     }
@@ -348,8 +344,8 @@ export class EsiClient {
   #loadTable(): Promise<OperationTable> {
     if (this.#table) return Promise.resolve(this.#table);
     const file = this.#o.specFile as string;
-    this.#loading ??= readSpecFile(file).then((doc) => {
-      this.#table = compileSpec(doc);
+    this.#loading ??= import('@esikit/spec').then(async ({ compileSpec, readSpecFile }) => {
+      this.#table = compileSpec(await readSpecFile(file));
       return this.#table;
     });
     return this.#loading;

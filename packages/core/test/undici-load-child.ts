@@ -1,6 +1,6 @@
-// Run in a fresh process by lazy-undici.test.ts: reports whether undici, lru-cache and the request
-// pipeline's modules are loaded after importing core and creating a client, and after the first
-// request (to the simulator at argv[2]).
+// Run in a fresh process by lazy-undici.test.ts: reports whether undici, lru-cache, the request
+// pipeline's modules and the spec compiler are loaded after importing core and creating a
+// client, and after the first request (to the simulator at argv[2]).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -37,10 +37,14 @@ const afterCreate = undiciLoaded();
 const lruAfterCreate = loaded('lru-cache');
 const pipeline = (): boolean => loaded('pipeline', /[\\/]internal[\\/]pipeline\.[jt]s$/);
 const pipelineAfterCreate = pipeline();
+// The spec compiler: only for a spec file read at run time (and the pipeline's rate limits).
+const compiler = (): boolean => loaded('compiler', /[\\/]spec[\\/](src|dist)[\\/]compile\.[jt]s$/);
+const compilerAfterCreate = compiler();
 const status = await esi.request('GetStatus').result();
 const afterRequest = undiciLoaded();
 const lruAfterRequest = loaded('lru-cache');
 const pipelineAfterRequest = pipeline();
+const compilerAfterRequest = compiler();
 await esi.close();
 rmSync(dir, { recursive: true, force: true });
 process.stdout.write(
@@ -49,6 +53,7 @@ process.stdout.write(
     afterRequest,
     lruCache: { afterCreate: lruAfterCreate, afterRequest: lruAfterRequest },
     pipeline: { afterCreate: pipelineAfterCreate, afterRequest: pipelineAfterRequest },
+    specCompiler: { afterCreate: compilerAfterCreate, afterRequest: compilerAfterRequest },
     players: status.players,
   }),
 );
