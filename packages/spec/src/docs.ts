@@ -3,7 +3,7 @@
 // that generate schemas (GraphQL, tRPC, OpenAPI) load this on demand.
 import { SpecError } from './errors.js';
 import { compileSpec, resolvePointer } from './compile.js';
-import type { JsonSchema, OperationSpec, OperationTable } from './types.js';
+import type { JsonSchema, OperationTable } from './types.js';
 
 /** Descriptions of one operation, from the spec. */
 export interface OperationDoc {

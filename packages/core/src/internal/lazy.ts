@@ -2,6 +2,7 @@
 // client (or a GraphQL schema or tRPC router on one) sends nothing, and a cold start's cost is
 // mostly module loading. `require` and `getBuiltinModule` are synchronous, so the callers stay so.
 import { createRequire } from 'node:module';
+import type * as Crypto from 'node:crypto';
 import type { LRUCache } from 'lru-cache';
 
 const require = createRequire(import.meta.url);
@@ -13,6 +14,6 @@ export function lruCache(): typeof LRUCache {
 }
 
 /** `node:crypto`, which a cold process has not loaded yet. */
-export function crypto(): typeof import('node:crypto') {
+export function crypto(): typeof Crypto {
   return process.getBuiltinModule('node:crypto');
 }
