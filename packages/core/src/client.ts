@@ -1,18 +1,13 @@
-import {
-  compileOperationDocs,
-  compileSpec,
-  readSpecFile,
-  type OperationSpec,
-  type OperationTable,
-} from '@esikit/spec';
+// The spec compiler is only for a `specFile` given at run time: imported when one is read.
+import type { OperationSpec, OperationTable } from '@esikit/spec';
 import { splitInput, type EsiAnyCallOptions, type EsiAnyRequest, type EsiInputOf } from './call.js';
 import { EsiAbortedError, EsiOptionError, EsiValidationError } from './esi-errors.js';
 import type { OperationId } from './generated/index.js';
 import { operationTable, tagMethods } from './generated/operations.js';
-import { MemoryCacheStore } from './internal/cache-store.js';
+import { MemoryCacheStore, type CacheStore } from './internal/cache-store.js';
 import { describeValue } from './internal/describe.js';
 import type { EsiClientStats } from './internal/events.js';
-import { Pipeline } from './internal/pipeline.js';
+import type { Pipeline } from './internal/pipeline.js';
 import { Transport } from './internal/transport.js';
 import { describeOperations, type EsiOperation, type EsiOperationTable } from './operations.js';
 import { resolveOptions, type EsiClientOptions, type ResolvedOptions } from './options.js';
@@ -21,6 +16,17 @@ import { operationInputSchema, type StandardSchemaV1 } from './standard-schema.j
 import type { EsiRequest, EsiRequestArgs, EsiTagApis } from './types.js';
 
 const warned = new WeakSet<object>();
+/** `stats()` of a client that has sent nothing (its pipeline is not loaded yet). */
+const NO_REQUESTS_YET: EsiClientStats = {
+  requests: 0,
+  networkRequests: 0,
+  cacheHits: 0,
+  notModified: 0,
+  coalesced: 0,
+  retries: 0,
+  limitWaits: 0,
+  errors: 0,
+};
 // The generated table's metadata is the same for every client: built once per process.
 const described = new WeakMap<OperationTable, Promise<EsiOperationTable>>();
 
@@ -48,7 +54,11 @@ export interface EsiClientSnapshot extends EsiClientStats {
  */
 export class EsiClient {
   readonly #o: ResolvedOptions;
-  readonly #pipeline: Pipeline;
+  // The request pipeline and its layers (a dozen modules) load with the first request: a client
+  // that only builds a schema or a router from the operation table never loads them.
+  #pipeline: Pipeline | undefined;
+  #pipelineLoading: Promise<Pipeline> | undefined;
+  readonly #store: CacheStore | undefined;
   readonly #transport: Transport;
   readonly #ctx: HandleContext;
   #table: OperationTable | undefined;
@@ -66,10 +76,10 @@ export class EsiClient {
       readTimeout: options.readTimeout,
       dispatcher: options.dispatcher,
     });
-    const store = options.cache === false ? undefined : (options.cache ?? new MemoryCacheStore());
-    this.#pipeline = new Pipeline(options, this.#transport, store);
+    this.#store = options.cache === false ? undefined : (options.cache ?? new MemoryCacheStore());
     this.#ctx = {
-      pipeline: this.#pipeline,
+      fetch: (req) =>
+        this.#pipeline ? this.#pipeline.fetch(req) : this.#loadPipeline().then((p) => p.fetch(req)),
       retries: options.retries,
       readTimeout: options.readTimeout,
       pageConcurrency: options.pageConcurrency,
@@ -264,9 +274,13 @@ export class EsiClient {
    * const { cacheHits, notModified, errorLimit } = esi.stats();
    */
   readonly stats = (): EsiClientSnapshot => ({
-    ...this.#pipeline.stats,
-    errorLimit: this.#pipeline.errorLimit.snapshot(),
-    rateLimits: this.#pipeline.rateLimits.snapshot(this.#o.clock()),
+    ...(this.#pipeline?.stats ?? NO_REQUESTS_YET),
+    errorLimit: this.#pipeline?.errorLimit.snapshot() ?? {
+      remain: undefined,
+      resetAt: undefined,
+      pausedUntil: undefined,
+    },
+    rateLimits: this.#pipeline?.rateLimits.snapshot(this.#o.clock()) ?? {},
   });
 
   /** The User-Agent this client sends. */
@@ -306,6 +320,7 @@ export class EsiClient {
     const table = await this.#loadTable();
     if (this.#o.specFile !== undefined) {
       // Read again rather than kept: the document is megabytes, needed once.
+      const { compileOperationDocs, readSpecFile } = await import('@esikit/spec');
       const document = await readSpecFile(this.#o.specFile);
       return describeOperations(table, compileOperationDocs(document, table));
     }
@@ -320,11 +335,17 @@ export class EsiClient {
     return shared;
   }
 
+  #loadPipeline(): Promise<Pipeline> {
+    return (this.#pipelineLoading ??= import('./internal/pipeline.js').then(
+      ({ Pipeline }) => (this.#pipeline = new Pipeline(this.#o, this.#transport, this.#store)),
+    ));
+  }
+
   #loadTable(): Promise<OperationTable> {
     if (this.#table) return Promise.resolve(this.#table);
     const file = this.#o.specFile as string;
-    this.#loading ??= readSpecFile(file).then((doc) => {
-      this.#table = compileSpec(doc);
+    this.#loading ??= import('@esikit/spec').then(async ({ compileSpec, readSpecFile }) => {
+      this.#table = compileSpec(await readSpecFile(file));
       return this.#table;
     });
     return this.#loading;

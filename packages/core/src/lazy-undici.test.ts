@@ -1,5 +1,6 @@
-// undici (≈ 50 ms and ≈ 10 MB to load) is loaded with the first request, not with core: creating
-// a client, or a GraphQL schema or tRPC router on one, sends nothing.
+// undici (≈ 50 ms and ≈ 10 MB to load), lru-cache (the default cache store's), the request
+// pipeline's modules and the spec compiler are loaded with the first request, not with core: creating a client, or a GraphQL schema or tRPC router on one,
+// sends nothing.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -12,7 +13,7 @@ const run = promisify(execFile);
 const start = harnessPerTest();
 
 describe('loading undici', () => {
-  it('importing core and creating a client do not load it; the first request does', async () => {
+  it('importing core and creating a client load neither undici, lru-cache, the pipeline nor the spec compiler; the first request does', async () => {
     const h = await start();
     const { stdout } = await run(
       process.execPath,
@@ -28,6 +29,9 @@ describe('loading undici', () => {
     expect(JSON.parse(stdout)).toEqual({
       afterCreate: false,
       afterRequest: true,
+      lruCache: { afterCreate: false, afterRequest: true },
+      pipeline: { afterCreate: false, afterRequest: true },
+      specCompiler: { afterCreate: false, afterRequest: true },
       players: expect.any(Number),
     });
     expect(h.seen('GetStatus')).toBe(1);

@@ -1,16 +1,14 @@
 // The operation table as public, read-only metadata: what adapters (tRPC routers, GraphQL
 // schemas, docs) generate from, so none of them reads the spec or core's internals.
-import {
-  isReadOnly,
-  methodName,
-  tagKey,
-  type HttpMethod,
-  type JsonSchema,
-  type OperationDocs,
-  type OperationTable,
-  type PaginationKind,
-  type ParameterSpec,
-  type RateLimitSpec,
+import { isReadOnly, methodName, tagKey } from '@esikit/spec/names';
+import type {
+  HttpMethod,
+  JsonSchema,
+  OperationDocs,
+  OperationTable,
+  PaginationKind,
+  ParameterSpec,
+  RateLimitSpec,
 } from '@esikit/spec';
 
 /**

@@ -13,7 +13,7 @@ import {
 import { describeValue } from './internal/describe.js';
 import { joinResponses } from './internal/join.js';
 import { collectPages, streamPages, type PageResponse } from './internal/pages.js';
-import type { EsiResponse, PageRequest, Pipeline } from './internal/pipeline.js';
+import type { EsiResponse, PageRequest } from './internal/pipeline.js';
 import { toCredential, type Credential } from './internal/token.js';
 import type {
   EsiCursorOptions,
@@ -24,7 +24,8 @@ import type {
 
 /** What a handle needs from its client. */
 export interface HandleContext {
-  readonly pipeline: Pipeline;
+  /** The client's pipeline (loaded with the first request). */
+  fetch(req: PageRequest): Promise<EsiResponse<unknown>>;
   readonly retries: RetryOptions;
   readonly readTimeout: number;
   readonly pageConcurrency: number;
@@ -350,6 +351,6 @@ export class RequestHandle {
       timeout: options.timeout === undefined ? undefined : checkTimeout(options.timeout),
       signal: options.signal,
     };
-    return ctx.pipeline.fetch(req);
+    return ctx.fetch(req);
   }
 }

@@ -3,7 +3,7 @@
 // that generate schemas (GraphQL, tRPC, OpenAPI) load this on demand.
 import { SpecError } from './errors.js';
 import { compileSpec, resolvePointer } from './compile.js';
-import type { JsonSchema, OperationSpec, OperationTable } from './types.js';
+import type { JsonSchema, OperationTable } from './types.js';
 
 /** Descriptions of one operation, from the spec. */
 export interface OperationDoc {
@@ -126,46 +126,4 @@ function checkRefs(node: unknown, pointer: string, schemas: Json): void {
         );
     } else checkRefs(value, `${pointer}/${key}`, schemas);
   }
-}
-
-/**
- * `Faction Warfare` → `FactionWarfare`: the property name of a tag on the client
- * (`esi.FactionWarfare`).
- *
- * @example
- * tagKey('Faction Warfare'); // 'FactionWarfare'
- */
-export function tagKey(tag: string): string {
-  const key = tag
-    .split(/[^A-Za-z0-9]+/)
-    .filter((word) => word !== '')
-    .map((word) => word[0]!.toUpperCase() + word.slice(1))
-    .join('');
-  if (key === '') return 'Default';
-  return /^\d/.test(key) ? `_${key}` : key;
-}
-
-/**
- * `GetMarketsRegionIdOrders` → `getMarketsRegionIdOrders`: the method name of an operation on
- * its tag (`esi.Market.getMarketsRegionIdOrders`).
- *
- * @example
- * methodName('GetStatus'); // 'getStatus'
- */
-export function methodName(operationId: string): string {
-  return operationId[0]!.toLowerCase() + operationId.slice(1);
-}
-
-/**
- * Whether calling the operation changes nothing at ESI: every GET, and every POST that needs no
- * SSO scope. ESI's scope-less POSTs (`/universe/names`, `/universe/ids`,
- * `/characters/affiliation`, `/route/…`) are lookups that take their input as a body because it
- * is too long for a query string; a POST, PUT or DELETE with a scope acts for a character. The
- * client's retry policy rests on the same rule: only read-only operations are ever re-sent.
- *
- * @example
- * isReadOnly(table.operations.find((op) => op.id === 'PostUniverseNames')!); // true
- */
-export function isReadOnly(op: Pick<OperationSpec, 'method' | 'scope'>): boolean {
-  return op.method === 'GET' || (op.method === 'POST' && op.scope === undefined);
 }

@@ -1,5 +1,6 @@
 export { compileSpec, inlineSchema, parseWindow, resolvePointer } from './compile.js';
-export { compileOperationDocs, isReadOnly, methodName, tagKey } from './docs.js';
+export { compileOperationDocs } from './docs.js';
+export { isReadOnly, methodName, tagKey } from './names.js';
 export type { OperationDoc, OperationDocs } from './docs.js';
 export { diffOperationTables, diffSpecDocuments, formatSpecDiff } from './diff.js';
 export type { ChangedSchema } from './schema-diff.js';

@@ -1,4 +1,5 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { lruCache } from './lazy.js';
 
 /**
  * One cached ESI response. Plain JSON data, so remote stores can serialise it as it is.
@@ -53,7 +54,10 @@ export interface MemoryCacheStoreOptions {
  * createEsiClient({ cache: new MemoryCacheStore({ maxSize: 16 * 1024 * 1024 }) })
  */
 export class MemoryCacheStore implements CacheStore {
-  readonly #lru: LRUCache<string, CacheEntry>;
+  readonly #maxSize: number;
+  // Made with the first entry asked for or stored (lru-cache loads with it): a client that only
+  // builds a schema or a router never needs it.
+  #made: LRUCache<string, CacheEntry> | undefined;
 
   constructor(options: MemoryCacheStoreOptions = {}) {
     const maxSize = options.maxSize ?? 64 * 1024 * 1024;
@@ -62,29 +66,34 @@ export class MemoryCacheStore implements CacheStore {
         `MemoryCacheStore: maxSize must be a positive integer of bytes, got ${String(maxSize)}`,
       );
     }
-    this.#lru = new LRUCache<string, CacheEntry>({
-      maxSize,
+    this.#maxSize = maxSize;
+  }
+
+  #make(): LRUCache<string, CacheEntry> {
+    const LRU = lruCache();
+    return (this.#made = new LRU<string, CacheEntry>({
+      maxSize: this.#maxSize,
       // Key and bookkeeping cost something too; never report 0, lru-cache refuses it.
       sizeCalculation: (entry, key) => entry.size + key.length + 256,
       ttlAutopurge: false,
-    });
+    }));
   }
 
   get(key: string): CacheEntry | undefined {
-    return this.#lru.get(key);
+    return this.#made?.get(key);
   }
 
   set(key: string, entry: CacheEntry, ttlMs: number): void {
-    if (entry.size + key.length + 256 > this.#lru.maxSize) return;
-    this.#lru.set(key, entry, { ttl: Math.max(1, Math.ceil(ttlMs)) });
+    if (entry.size + key.length + 256 > this.#maxSize) return;
+    (this.#made ?? this.#make()).set(key, entry, { ttl: Math.max(1, Math.ceil(ttlMs)) });
   }
 
   delete(key: string): void {
-    this.#lru.delete(key);
+    this.#made?.delete(key);
   }
 
   /** Bytes currently held (bodies plus bookkeeping). */
   get size(): number {
-    return this.#lru.calculatedSize;
+    return this.#made?.calculatedSize ?? 0;
   }
 }

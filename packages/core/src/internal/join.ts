@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { EsiResponse } from './pipeline.js';
+import { crypto } from './lazy.js';
 
 /**
  * The with-response form of a result joined from several responses: every page of an X-Pages
@@ -46,7 +46,7 @@ export function joinResponses<T>(
 }
 
 function joinedEtag(responses: readonly EsiResponse<unknown>[]): string | undefined {
-  const hash = createHash('sha1');
+  const hash = crypto().createHash('sha1');
   for (const r of responses) {
     if (r.etag === undefined) return undefined;
     hash.update(r.etag).update('\n');

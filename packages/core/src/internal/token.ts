@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import type { AccessTokenSource, TokenVerifier, VerifiedTokenClaims } from '../auth.js';
 import { EsiAbortedError, EsiValidationError } from '../esi-errors.js';
+import { crypto, lruCache } from './lazy.js';
 
 /** What the client knows about a credential without asking SSO. */
 export interface Credential {
@@ -119,7 +119,8 @@ export class RawTokenPolicy {
   }
 
   get #verified(): LRUCache<string, Verified> {
-    return (this.#lru ??= new LRUCache<string, Verified>({ max: this.#maxEntries }));
+    const LRU = lruCache();
+    return (this.#lru ??= new LRU<string, Verified>({ max: this.#maxEntries }));
   }
 
   /** The credential to use: synchronous unless a verification has to be made. */
@@ -131,7 +132,7 @@ export class RawTokenPolicy {
     const raw = credential.raw;
     if (raw === undefined || this.#trust) return credential;
     if (!this.#verifier) {
-      const cacheTag = createHash('sha256').update(raw).digest('base64url').slice(0, 22);
+      const cacheTag = crypto().createHash('sha256').update(raw).digest('base64url').slice(0, 22);
       return { ...credential, cacheTag };
     }
     const hit = this.#verified.get(raw);

@@ -24,7 +24,7 @@ import {
   type EntityKind,
 } from './naming.js';
 import { Int64 } from './scalars.js';
-import { TypeBuilder } from './types.js';
+import { NO_EXTENSIONS, TypeBuilder, extensionsOf } from './types.js';
 import {
   ACTING_ARG,
   PAGING_PARAMS,
@@ -97,6 +97,7 @@ class Builder {
       args[p.name] = {
         type: p.required ? new GraphQLNonNull(type) : type,
         ...(p.description !== undefined ? { description: p.description } : {}),
+        extensions: NO_EXTENSIONS,
       };
     }
     if (op.body) {
@@ -104,6 +105,7 @@ class Builder {
       args.body = {
         type: op.body.required ? new GraphQLNonNull(type) : type,
         description: 'The request body.',
+        extensions: NO_EXTENSIONS,
       };
     }
     if (
@@ -114,6 +116,7 @@ class Builder {
         type: Int64,
         description:
           'The character (one of yours) whose token this call uses; below a viewer character it defaults to that character.',
+        extensions: NO_EXTENSIONS,
       };
     switch (op.pagination) {
       case 'pages':
@@ -194,9 +197,9 @@ class Builder {
     const description = [op.summary, op.description]
       .filter((d) => d !== undefined && d !== '')
       .join('\n\n');
-    const extensions: OpExtension = {
+    const extensions = extensionsOf<OpExtension>({
       esiOp: { op, ...(owner ? { owner } : {}), ...(entity ? { entity } : {}) },
-    };
+    });
     return {
       type: this.output(op, hint, entity),
       args: this.args(op, hint, owner),

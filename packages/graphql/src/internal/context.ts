@@ -1,11 +1,12 @@
 // Per-request state: who is asking, the DataLoaders that batch and deduplicate within one
 // request (core caches across requests), and the ESI metadata collected for `extensions`.
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import type { EsiClient, EsiOperation } from '@esikit/core';
 import type { TokenManager } from '@esikit/core/sso';
 import type { EntityKind } from './naming.js';
 import { toGraphQLError } from '../errors.js';
 import type { NameCache } from './names.js';
+import { dataLoader } from './lazy.js';
 
 /** ESI's batch limit of `POST /universe/names`. */
 export const NAMES_BATCH = 1000;
@@ -85,6 +86,7 @@ export class RequestState {
 
   /** Names of any ids, batched into `POST /universe/names` calls of up to 1,000 ids. */
   get names(): DataLoader<number, string | null> {
+    const DataLoader = dataLoader();
     this.#names ??= new DataLoader((ids) => this.#loadNames(ids), { maxBatchSize: NAMES_BATCH });
     return this.#names;
   }
@@ -114,6 +116,7 @@ export class RequestState {
   entity(kind: EntityKind): DataLoader<number, Record<string, unknown>> {
     let loader = this.#entities.get(kind);
     if (!loader) {
+      const DataLoader = dataLoader();
       loader = new DataLoader((ids) => Promise.all(ids.map((id) => this.#loadEntity(kind, id))), {
         batch: false,
       });

@@ -18,11 +18,10 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import type { OpExtension } from './resolvers.js';
 import type { LinkExtension } from './types.js';
 import { NAMES_BATCH } from './context.js';
+import { maxAliases, maxDepth } from './lazy.js';
 
 export interface Limits {
   readonly maxEsiCalls: number;
@@ -129,15 +128,23 @@ function costRule(limits: Limits): ValidationRule {
   });
 }
 
+/** A GraphQL Armor rule, created with its options (and its module loaded) on first validation. */
+function armorRule(create: () => ValidationRule): ValidationRule {
+  let rule: ValidationRule | undefined;
+  return (context) => (rule ??= create())(context);
+}
+
 /** Every validation rule the limits ask for, for any GraphQL server. */
 export function protectionRules(limits: Limits): ValidationRule[] {
   const rules: ValidationRule[] = [
-    maxDepthRule({
-      n: limits.maxDepth,
-      ignoreIntrospection: true,
-      flattenFragments: true,
-    }),
-    maxAliasesRule({ n: limits.maxAliases }),
+    armorRule(() =>
+      maxDepth().maxDepthRule({
+        n: limits.maxDepth,
+        ignoreIntrospection: true,
+        flattenFragments: true,
+      }),
+    ),
+    armorRule(() => maxAliases().maxAliasesRule({ n: limits.maxAliases })),
     costRule(limits),
   ];
   if (!limits.introspection) rules.push(NoSchemaIntrospectionCustomRule);

