@@ -6,7 +6,7 @@ import type { OperationId } from './generated/index.js';
 import { operationTable, tagMethods } from './generated/operations.js';
 import { MemoryCacheStore, type CacheStore } from './internal/cache-store.js';
 import { describeValue } from './internal/describe.js';
-import type { EsiClientStats } from './internal/events.js';
+import { zeroStats, type EsiClientStats } from './internal/events.js';
 import type { Pipeline } from './internal/pipeline.js';
 import { Transport } from './internal/transport.js';
 import { describeOperations, type EsiOperation, type EsiOperationTable } from './operations.js';
@@ -17,16 +17,7 @@ import type { EsiRequest, EsiRequestArgs, EsiTagApis } from './types.js';
 
 const warned = new WeakSet<object>();
 /** `stats()` of a client that has sent nothing (its pipeline is not loaded yet). */
-const NO_REQUESTS_YET: EsiClientStats = {
-  requests: 0,
-  networkRequests: 0,
-  cacheHits: 0,
-  notModified: 0,
-  coalesced: 0,
-  retries: 0,
-  limitWaits: 0,
-  errors: 0,
-};
+const NO_REQUESTS_YET: EsiClientStats = Object.freeze(zeroStats());
 // The generated table's metadata is the same for every client: built once per process.
 const described = new WeakMap<OperationTable, Promise<EsiOperationTable>>();
 

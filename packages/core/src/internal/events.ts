@@ -43,3 +43,17 @@ export interface EsiClientStats {
   limitWaits: number;
   errors: number;
 }
+
+/** Counters of a client that has sent nothing yet: all zero, a new object each time. */
+export function zeroStats(): EsiClientStats {
+  return {
+    requests: 0,
+    networkRequests: 0,
+    cacheHits: 0,
+    notModified: 0,
+    coalesced: 0,
+    retries: 0,
+    limitWaits: 0,
+    errors: 0,
+  };
+}

@@ -11,7 +11,7 @@ import { cacheKey } from './cache.js';
 import type { CacheEntry, CacheStore } from './cache-store.js';
 import { DispatchGate } from './dispatch.js';
 import { ErrorLimitGovernor } from './error-limit.js';
-import type { EsiClientStats, EsiRequestEvent } from './events.js';
+import { zeroStats, type EsiClientStats, type EsiRequestEvent } from './events.js';
 import { LookupLayer } from './lookup.js';
 import { NetworkLayer, type NetworkRequest } from './network.js';
 import { RateLimitGovernor } from './rate-limit.js';
@@ -88,16 +88,7 @@ export class Pipeline {
   readonly errorLimit: ErrorLimitGovernor;
   readonly rateLimits = new RateLimitGovernor();
   readonly gate: DispatchGate;
-  readonly stats: EsiClientStats = {
-    requests: 0,
-    networkRequests: 0,
-    cacheHits: 0,
-    notModified: 0,
-    coalesced: 0,
-    retries: 0,
-    limitWaits: 0,
-    errors: 0,
-  };
+  readonly stats: EsiClientStats = zeroStats();
 
   constructor(options: ResolvedOptions, transport: Transport, store: CacheStore | undefined) {
     this.#o = options;
