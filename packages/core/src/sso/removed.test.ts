@@ -59,6 +59,15 @@ async function expiredToken(
   return token;
 }
 
+/** Logs the seller in through the simulated SSO with `scopes`; returns the stored token. */
+function loginAs(tokens: TokenManager) {
+  return async (scopes: string[]): Promise<Token> => {
+    const { url } = await startLogin(tokens, { sessionKey: 's', scopes, userId: 'seller' });
+    return (await completeLogin(tokens, { sessionKey: 's', callback: await followAuthorize(url) }))
+      .token;
+  };
+}
+
 /** What the event must say about `token`, and nothing secret. */
 function expectIdentity(event: TokenRemovedEvent | undefined, token: Token, reason: string) {
   expect(event).toEqual({
@@ -140,12 +149,7 @@ describe('onTokenRemoved, once per deletion with its reason', () => {
     const { tokens, events } = watched();
     const character = sim.characters[4]!;
     sim.sso.setAutoConsent(character.id);
-    const login = async (scopes: string[]) => {
-      const { url } = await startLogin(tokens, { sessionKey: 's', scopes, userId: 'seller' });
-      return (
-        await completeLogin(tokens, { sessionKey: 's', callback: await followAuthorize(url) })
-      ).token;
-    };
+    const login = loginAs(tokens);
     const old1 = await login([SKILLS]);
     const old2 = await login([WALLET]);
     expect(events).toEqual([]);
@@ -179,12 +183,7 @@ describe('onTokenRemoved, once per deletion with its reason', () => {
     }
     const store = new RacingStore();
     const { tokens, events } = watched({ store });
-    const login = async (scopes: string[]) => {
-      const { url } = await startLogin(tokens, { sessionKey: 's', scopes, userId: 'seller' });
-      return (
-        await completeLogin(tokens, { sessionKey: 's', callback: await followAuthorize(url) })
-      ).token;
-    };
+    const login = loginAs(tokens);
     const old = await login([SKILLS]);
     sim.sso.transferCharacter(character.id);
     // A refresh of the seller's token lands first: version 2, a new access token.
