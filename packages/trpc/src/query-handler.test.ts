@@ -161,6 +161,39 @@ describe('createQueryHandler answers as tRPC does', () => {
   });
 });
 
+describe('createQueryHandler answers as tRPC does when responseMeta', () => {
+  it('returns a record: its strings set, its arrays appended, then added to tRPC’s own', async () => {
+    const h = handlers(() => ({
+      headers: { vary: 'cookie', 'content-type': 'text/plain', 'x-list': ['a', 'b'] },
+    }));
+    const { fast, trpc } = await h.both('esi.status.getStatus');
+    expect(fast).toEqual(trpc);
+    expect(fast!.headers.vary).toBe('trpc-accept, accept, cookie');
+  });
+
+  it('throws: a 500 in tRPC’s envelope, onError told without path or input', async () => {
+    const h = handlers((opts) => {
+      if (opts.errors.length === 0) throw new Error('responseMeta failed');
+      return {};
+    });
+    const { fast, trpc } = await h.both('hello');
+    expect(fast).toEqual(trpc);
+    expect(fast!.status).toBe(500);
+    expect(h.heard.fast).toEqual(h.heard.trpc);
+    expect(h.heard.fast).toEqual([
+      { code: 'INTERNAL_SERVER_ERROR', path: undefined, input: undefined },
+    ]);
+  });
+
+  it('a batch whose second call fails before reading its input: both report the inputs as tRPC does', async () => {
+    const h = handlers(esiResponseMeta);
+    const url = `esi.alliance.getAlliancesAllianceId,esi.wallet.getCharactersCharacterIdWallet?batch=1&input=${batchInput([{ alliance_id: 99000001 }, { character_id: app.chars.a1 }])}`;
+    const { fast, trpc } = await h.both(url);
+    expect(fast).toEqual(trpc);
+    expect(h.heard.fast).toEqual(h.heard.trpc);
+  });
+});
+
 describe('createQueryHandler declines what is not a plain GET query, before running it', () => {
   const declined: [string, string, Record<string, string>?, string?][] = [
     ['a mutation', `singleUse?input=${input({ ssoCallback: 'x' })}`],

@@ -83,8 +83,10 @@ export interface QueryHandlerOptions<
  * Answers a GET request for tRPC queries — one call, or a `?batch=1` batch of them — exactly as
  * tRPC's `fetchRequestHandler` with these options and its defaults (batching on, no maximum
  * batch size, no method override) would, and returns `undefined` for any other request, before
- * running anything, so the caller hands it to tRPC's handler. The one difference: `info.url` is
- * `null` in `createContext` and `responseMeta`.
+ * running anything, so the caller hands it to tRPC's handler. The differences are in what the
+ * callbacks get: `createContext` gets the request given here as `req` and no `resHeaders`
+ * (set response headers through `responseMeta`), `onError` gets no `req`, and `info.url` is
+ * `null`.
  *
  * @example
  * const answerQuery = createQueryHandler({ router, createContext: ({ req }) => contextOf(req), responseMeta: esiResponseMeta });
@@ -126,7 +128,7 @@ export function createQueryHandler<
     for (const path of paths) {
       const procedure = Object.hasOwn(procedures, path) ? procedures[path] : undefined;
       if (procedure?._def.type !== 'query') return undefined;
-      calls.push({ path, procedure, input: undefined, read: false });
+      calls.push({ path, procedure, input: undefined });
     }
     if (rawInput) {
       let inputs: unknown;
@@ -149,6 +151,12 @@ export function createQueryHandler<
 
   async function answer(req: TRequest, calls: Call[], batch: boolean): Promise<QueryAnswer> {
     const signal = req.signal;
+    // As tRPC's memoised inputs: once any call has read its input, every call's result() has it.
+    let read = false;
+    const readInput = (call: Call): Promise<unknown> => {
+      read = true;
+      return Promise.resolve(call.input);
+    };
     const info: TRPCRequestInfo = {
       accept: null,
       type: 'query',
@@ -157,8 +165,8 @@ export function createQueryHandler<
         path: call.path,
         batchIndex,
         procedure: call.procedure,
-        getRawInput: () => Promise.resolve(call.input),
-        result: () => (call.read ? call.input : undefined),
+        getRawInput: () => readInput(call),
+        result: () => (read ? call.input : undefined),
       })),
       connectionParams: null,
       signal,
@@ -178,10 +186,7 @@ export function createQueryHandler<
           const data: unknown = await callTRPCProcedure({
             router,
             path: call.path,
-            getRawInput: () => {
-              call.read = true;
-              return Promise.resolve(call.input);
-            },
+            getRawInput: () => readInput(call),
             ctx,
             type: 'query',
             signal,
@@ -201,6 +206,36 @@ export function createQueryHandler<
         }
       }),
     );
+    try {
+      return respond(info, ctx, results, batch);
+    } catch (cause) {
+      // As tRPC: a failure while shaping the answer (the error formatter, responseMeta, a result
+      // JSON cannot hold) is the request's own error, told to onError without path or input.
+      const error = getTRPCErrorFromUnknown(cause);
+      onError?.({ error, path: undefined, input: undefined, ctx, type: 'query' });
+      const json: TRPCResponse[] = [
+        {
+          error: getTRPCErrorShape({
+            config,
+            ctx,
+            error,
+            input: undefined,
+            path: undefined,
+            type: 'query',
+          }) as TRPCResponse extends { error: infer E } ? E : never,
+        },
+      ];
+      const { status, headers } = head(info, ctx, json, [error], [error]);
+      return { status, headers, body: JSON.stringify(transformTRPCResponse(config, json[0]!)) };
+    }
+  }
+
+  function respond(
+    info: TRPCRequestInfo,
+    ctx: inferRouterContext<TRouter> | undefined,
+    results: [TRPCError | undefined, unknown][],
+    batch: boolean,
+  ): QueryAnswer {
     const errors: (TRPCError | undefined)[] = [];
     const json = results.map(([error, data], index) => {
       const call = info.calls[index]!;
@@ -223,10 +258,23 @@ export function createQueryHandler<
       if (!error) return { result: { data } };
       const shape: unknown = getTRPCErrorShape({ config, ctx, error, input, path, type: 'query' });
       return { error: shape };
-    });
+    }) as TRPCResponse[];
     const defined = errors.filter((e): e is TRPCError => e !== undefined);
     // A batch's statuses pair with its errors by index (tRPC passes the holes too).
-    let status = getHTTPStatusCode(json as TRPCResponse[], batch ? errors : defined);
+    const { status, headers } = head(info, ctx, json, batch ? errors : defined, defined);
+    const body = JSON.stringify(transformTRPCResponse(config, batch ? json : json[0]!));
+    return { status, headers, body };
+  }
+
+  /** Status and headers as tRPC's `initResponse`, with the fetch adapter's `responseMeta`. */
+  function head(
+    info: TRPCRequestInfo,
+    ctx: inferRouterContext<TRouter> | undefined,
+    json: TRPCResponse[],
+    statusErrors: (TRPCError | undefined)[],
+    errors: TRPCError[],
+  ): { status: number; headers: Record<string, string | string[]> } {
+    let status = getHTTPStatusCode(json, statusErrors);
     const headers: Record<string, string | string[]> = {
       vary: 'trpc-accept, accept',
       'content-type': 'application/json',
@@ -236,24 +284,26 @@ export function createQueryHandler<
       info,
       paths: info.calls.map((c) => c.path),
       data: json,
-      errors: defined,
+      errors,
       eagerGeneration: false,
       type: 'query',
     });
-    // As tRPC merges them into its `Headers`: a `Headers` is appended, a record's strings set
-    // and its arrays appended.
+    // The fetch adapter first gathers responseMeta's headers into headers of its own (a
+    // `Headers` appended; a record's strings set, its arrays appended), then tRPC appends those
+    // to the answer's: so a `vary` from responseMeta adds to tRPC's, as it does there.
+    const own: Record<string, string | string[]> = {};
     if (meta?.headers instanceof Headers)
-      for (const [key, value] of meta.headers) append(headers, key, value);
+      for (const [key, value] of meta.headers) append(own, key, value);
     else if (meta?.headers)
       for (const [name, value] of Object.entries(meta.headers)) {
         const key = name.toLowerCase();
-        if (typeof value === 'string') headers[key] = key === 'set-cookie' ? [value] : value;
-        else if (Array.isArray(value)) for (const v of value) append(headers, key, String(v));
+        if (typeof value === 'string') own[key] = key === 'set-cookie' ? [value] : value;
+        else if (Array.isArray(value)) for (const v of value) append(own, key, String(v));
       }
+    for (const [key, value] of Object.entries(own))
+      for (const v of [value].flat()) append(headers, key, v);
     if (meta?.status) status = meta.status;
-    const responses = json as TRPCResponse[];
-    const body = JSON.stringify(transformTRPCResponse(config, batch ? responses : responses[0]!));
-    return { status, headers, body };
+    return { status, headers };
   }
 }
 
@@ -261,7 +311,6 @@ interface Call {
   readonly path: string;
   readonly procedure: AnyTRPCProcedure;
   input: unknown;
-  read: boolean;
 }
 
 function append(headers: Record<string, string | string[]>, key: string, value: string): void {
