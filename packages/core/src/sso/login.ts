@@ -150,7 +150,8 @@ export async function completeLogin(
 /**
  * Deletes a token of the character's previous owner, fenced on its version: a token that
  * changed meanwhile (a refresh) is read again and deleted only if it still belongs to another
- * owner. Returns the token as deleted, or undefined when it was gone or is no longer another's.
+ * owner. Returns the token as deleted, or undefined when it was gone or is no longer another's;
+ * throws `ESIKIT_TOKEN_CONFLICT` when it still is another's after three tries.
  */
 async function deleteFormerOwners(
   store: TokenManager['store'],
@@ -163,6 +164,14 @@ async function deleteFormerOwners(
     if (await store.delete(current.id, current.version, options)) return current;
     current = await store.get(current.id, options);
   }
+  // Still another owner's after three tries: fail the login rather than keep a former owner's
+  // token beside the new owner's.
+  if (current && current.ownerHash !== ownerHash)
+    throw new TokenError(
+      'ESIKIT_TOKEN_CONFLICT',
+      `token ${current.id} of the character's previous owner kept changing while the login was saved`,
+      { tokenId: current.id },
+    );
   return undefined;
 }
 

@@ -173,10 +173,11 @@ describe('onTokenRemoved, once per deletion with its reason', () => {
     sim.sso.setAutoConsent(character.id);
     // Before the login's fenced delete of `victim` runs, `meanwhile` changes the store.
     let meanwhile: ((store: MemoryTokenStore, id: string) => Promise<void>) | undefined;
+    let stubborn = false;
     class RacingStore extends MemoryTokenStore {
       override async delete(id: string, expectedVersion?: number, o?: StoreCallOptions) {
         const act = meanwhile;
-        meanwhile = undefined;
+        if (!stubborn) meanwhile = undefined;
         if (act && expectedVersion !== undefined) await act(this, id);
         return super.delete(id, expectedVersion, o);
       }
@@ -212,6 +213,20 @@ describe('onTokenRemoved, once per deletion with its reason', () => {
     expect(await store.get(first.id)).toBeUndefined();
     expect(await store.get(second.id)).toBeUndefined();
     expect(events.map((e) => e.tokenId)).toEqual([second.id]);
+
+    // A token that keeps changing under every fenced delete: the login fails, naming the
+    // conflict, rather than keep the former owner's token beside the new owner's.
+    const third = await login([SKILLS]);
+    sim.sso.transferCharacter(character.id);
+    stubborn = true;
+    meanwhile = async (st, id) => {
+      const t = (await st.get(id))!;
+      await st.update(id, t.version, { accessToken: `again-${t.version}` }, sim.clock.now());
+    };
+    events.length = 0;
+    await expect(login([SKILLS])).rejects.toMatchObject({ code: 'ESIKIT_TOKEN_CONFLICT' });
+    expect(await store.get(third.id)).toBeDefined();
+    expect(events).toEqual([]);
   });
 
   it('regression: a fenced delete after invalid_grant that finds a newer token deletes nothing and tells no one', async () => {
