@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
 import { esikitEntities } from './entities.js';
@@ -343,11 +343,11 @@ function validate(options: EsikitDatabaseOptions): Normalized {
         ? undefined
         : resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const templateDir =
-    options.templateDir === false
+    url !== undefined || options.templateDir === false
       ? undefined
-      : resolve(
-          options.templateDir ?? join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'esikit'),
-        );
+      : options.templateDir !== undefined
+        ? resolve(options.templateDir)
+        : defaultTemplateDir(env);
   return {
     url,
     dataDir,
@@ -357,6 +357,17 @@ function validate(options: EsikitDatabaseOptions): Normalized {
     connectTimeoutMs,
     signal: options.signal,
   };
+}
+
+/** `$XDG_CACHE_HOME/esikit` (an absolute one, as XDG says), else `~/.cache/esikit`; none without a home. */
+function defaultTemplateDir(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'esikit');
+  try {
+    return join(homedir(), '.cache', 'esikit');
+  } catch {
+    return undefined;
+  }
 }
 
 function checkUrl(url: unknown, name = 'url'): void {

@@ -20,6 +20,15 @@ afterEach(async () => {
 const templates = async (d: string) =>
   (await readdir(d)).filter((f) => /^pglite-[\d.]+-initdb\.tgz$/.test(f));
 
+/** A gzipped PGlite data directory holding the table `template_marker`. */
+async function markedTemplate(): Promise<Buffer> {
+  const marked = await PGlite.create();
+  await marked.exec('create table template_marker (id int)');
+  const dump = Buffer.from(await (await marked.dumpDataDir('gzip')).arrayBuffer());
+  await marked.close();
+  return dump;
+}
+
 /** Whether the database has a table named `name` in schema public. */
 async function hasTable(db: EsikitDatabase, name: string): Promise<boolean> {
   const rows = await db.orm.em
@@ -43,11 +52,7 @@ describe('the template of new embedded databases', () => {
     expect((await stat(templateDir)).mode & 0o777).toBe(0o700);
 
     // Prove the copy is used: swap in a template holding a marker table.
-    const marked = await PGlite.create();
-    await marked.exec('create table template_marker (id int)');
-    const dump = Buffer.from(await (await marked.dumpDataDir('gzip')).arrayBuffer());
-    await marked.close();
-    await writeFile(join(templateDir, file!), dump, { mode: 0o600 });
+    await writeFile(join(templateDir, file!), await markedTemplate(), { mode: 0o600 });
     const second = await openEsikitDatabase({ dataDir: join(dir, 'db'), templateDir, env: {} });
     expect(await hasTable(second, 'template_marker')).toBe(true);
     expect(await hasTable(second, 'esikit_token')).toBe(true);
@@ -77,11 +82,22 @@ describe('the template of new embedded databases', () => {
     const seed = await openEsikitDatabase({ dataDir: ':memory:', templateDir: open, env: {} });
     await seed.close();
     const [file] = await templates(open);
-    await rm(join(open, file!));
+    const marked = await markedTemplate();
+    // A template file others can write to is not read (the open replaces it with its own).
+    await writeFile(join(open, file!), marked, { mode: 0o600 });
+    await chmod(join(open, file!), 0o666);
+    const a = await openEsikitDatabase({ dataDir: ':memory:', templateDir: open, env: {} });
+    expect(await hasTable(a, 'template_marker')).toBe(false);
+    await a.close();
+    // A directory others can write to is not used at all: its template is neither read nor
+    // replaced.
+    await writeFile(join(open, file!), marked, { mode: 0o600 });
+    await chmod(join(open, file!), 0o600);
     await chmod(open, 0o777);
-    const db = await openEsikitDatabase({ dataDir: ':memory:', templateDir: open, env: {} });
-    await db.close();
-    expect(await templates(open)).toEqual([]);
+    const b = await openEsikitDatabase({ dataDir: ':memory:', templateDir: open, env: {} });
+    expect(await hasTable(b, 'template_marker')).toBe(false);
+    await b.close();
+    expect(Buffer.compare(await readFile(join(open, file!)), marked)).toBe(0);
     // false keeps none; without the option it is $XDG_CACHE_HOME/esikit.
     const xdg = join(dir, 'xdg');
     const off = await openEsikitDatabase({

@@ -38,8 +38,7 @@ function templateFile(load) {
   if (!dir) return undefined;
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = fs.statSync(dir);
-    if ((st.mode & 0o022) !== 0 || (process.getuid && st.uid !== process.getuid())) return undefined;
+    if (!ownedPrivately(fs.lstatSync(dir), true)) return undefined;
     const entry = load.resolve('@electric-sql/pglite');
     const root = entry.slice(0, entry.lastIndexOf(path.sep + 'dist' + path.sep));
     const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -49,29 +48,66 @@ function templateFile(load) {
   }
 }
 
+// The user's own, not a symlink, and writable by no one else.
+function ownedPrivately(st, isDir) {
+  if (isDir ? !st.isDirectory() : !st.isFile()) return false;
+  if (process.getuid && st.uid !== process.getuid()) return false;
+  return (st.mode & 0o022) === 0;
+}
+
+// New: no data directory yet, or an empty one. Anything else is opened as it is.
+function isNew(dataDir) {
+  if (dataDir === undefined) return true;
+  try {
+    return fs.readdirSync(dataDir).length === 0;
+  } catch (e) {
+    if (e && e.code === 'ENOENT') return true;
+    throw e;
+  }
+}
+
+// The template's bytes, if it is a private regular file of the user's (read from the same open
+// file that was checked).
+function readTemplate(file) {
+  let fd;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW || 0));
+    if (!ownedPrivately(fs.fstatSync(fd), false)) return undefined;
+    return fs.readFileSync(fd);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 async function open(PGlite, load) {
   const dataDir = workerData.dataDir;
   const target = dataDir ?? 'memory://';
-  const fresh = dataDir === undefined || !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
-  const template = fresh ? templateFile(load) : undefined;
-  if (template && fs.existsSync(template)) {
+  const template = isNew(dataDir) ? templateFile(load) : undefined;
+  const bytes = template ? readTemplate(template) : undefined;
+  if (bytes) {
     try {
-      return await PGlite.create(target, { loadDataDir: new Blob([fs.readFileSync(template)]) });
+      return await PGlite.create(target, { loadDataDir: new Blob([bytes]) });
     } catch {
-      // A damaged template: start over from initdb, and make a new one.
+      // A damaged template: start over from initdb (the directory was new, so nothing of the
+      // user's is in it), and make a new template.
       fs.rmSync(template, { force: true });
       if (dataDir !== undefined) fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }
   const db = await PGlite.create(target);
   if (template) {
+    const tmp = template + '.' + process.pid + '-' + threadId + '.tmp';
     try {
       // Pristine, before any migration; written whole, then renamed into place.
       const dump = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
-      const tmp = template + '.' + process.pid + '-' + threadId + '.tmp';
-      fs.writeFileSync(tmp, dump, { mode: 0o600 });
+      fs.writeFileSync(tmp, dump, { mode: 0o600, flag: 'wx' });
       fs.renameSync(tmp, template);
-    } catch {}
+    } catch {
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
   }
   return db;
 }
