@@ -50,15 +50,18 @@ describe('ESI limits over HTTP', () => {
     expect(error.retryAfter).toBeGreaterThan(0);
     // Core's one request got the 420; nothing more was sent before the reset.
     expect(h.sim.audit().filter((e) => e.status === 420)).toHaveLength(1);
-    const again = await Promise.race([
-      h.query('{ alliance(alliance_id: 99000002) { name } }').then(
-        () => 'answered',
-        () => 'failed',
-      ),
-      new Promise((ok) => setTimeout(() => ok('held'), 300)),
-    ]);
-    expect(again).toBe('held');
-    expect(h.sim.audit().filter((e) => e.status === 420)).toHaveLength(1);
+    // The next query waits in core's gate: nothing is sent until the error window resets.
+    const sent = (): number => h.esiRequests('GetAlliancesAllianceId');
+    const before = sent();
+    const held = h.query('{ alliance(alliance_id: 99000002) { name } }');
+    await new Promise((ok) => setTimeout(ok, 300));
+    expect(sent()).toBe(before);
     h.sim.clock.advance(60_000); // the error window resets
+    const after = await held;
+    expect(sent()).toBe(before + 1);
+    expect(after.body.errors?.map((e) => (e.extensions as Extensions).code) ?? []).not.toContain(
+      'RATE_LIMITED',
+    );
+    expect(h.sim.audit().filter((e) => e.status === 420)).toHaveLength(1);
   });
 });
