@@ -58,6 +58,17 @@ describe('toGraphQLError', () => {
     expect(toGraphQLError(error).extensions).toMatchObject(extensions);
   });
 
+  it("does not pass on a token store's own message (it can name the app's hosts)", () => {
+    const e = toGraphQLError(
+      new TokenError(
+        'ESIKIT_TOKEN_STORE_FAILED',
+        'Redis token store failed: connect ECONNREFUSED 10.0.0.5:6379',
+      ),
+    );
+    expect(e.message).toBe("The app's token store is unavailable");
+    expect(JSON.stringify(e)).not.toContain('10.0.0.5');
+  });
+
   it('never passes on what it does not know', () => {
     const e = toGraphQLError(new Error('Bearer eyJsecret leaked'));
     expect(e.message).toBe('Internal error');

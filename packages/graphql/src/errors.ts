@@ -68,8 +68,13 @@ export function toGraphQLError(error: unknown): GraphQLError {
   const retryAfter = suggestedRetryAfter(error);
   if (retryAfter !== undefined) extensions.retryAfter = retryAfter;
   // No `originalError`: servers (Yoga) mask an error that wraps a non-GraphQL one, and this one
-  // is meant for the client. Core's messages carry no secrets.
-  return new GraphQLError(error.message, { extensions });
+  // is meant for the client. Core's messages carry no secrets; a store's failure can name the
+  // app's own hosts and ports (a driver's message), which are not the client's business.
+  const message =
+    error.code === 'ESIKIT_TOKEN_STORE_FAILED'
+      ? "The app's token store is unavailable"
+      : error.message;
+  return new GraphQLError(message, { extensions });
 }
 
 /**
