@@ -31,41 +31,37 @@ interface Heard {
 function handlers(responseMeta: (opts: Parameters<typeof esiResponseMeta>[0]) => ResponseMeta) {
   const heard: { fast: Heard[]; trpc: Heard[] } = { fast: [], trpc: [] };
   let contexts = 0;
-  const createContext =
-    (header: (name: string) => string | null | undefined) =>
-    ({ info }: { info: TRPCRequestInfo }): AppContext => {
-      contexts++;
-      if (header('x-fail')) throw new Error('the session store is down');
-      const user = header('x-user') ?? undefined;
-      return { userId: user, sessionKey: undefined, requestId: `r-${String(info.isBatchCall)}` };
-    };
+  // The same context from either handler's request: a user header, or a store that is down.
+  const contextOf = (
+    header: (name: string) => string | null | undefined,
+    info: TRPCRequestInfo,
+  ): AppContext => {
+    contexts++;
+    if (header('x-fail')) throw new Error('the session store is down');
+    const user = header('x-user') ?? undefined;
+    return { userId: user, sessionKey: undefined, requestId: `r-${String(info.isBatchCall)}` };
+  };
   const fast = createQueryHandler<AppRouter>({
     router: app.router,
-    createContext: (opts) => createContext(() => undefined)(opts),
+    createContext: ({ req, info }) => contextOf(req.header, info),
     responseMeta,
     onError: ({ error, path, input }) => heard.fast.push({ code: error.code, path, input }),
   });
   return {
     heard,
     contexts: () => contexts,
+    fast,
     /** The fast answer (or undefined) and tRPC's, for one GET request. */
     async both(url: string, headers: Record<string, string> = {}) {
       const [path = '', search = ''] = url.split('?');
       const header = (name: string) => headers[name];
-      const fastHandler = createQueryHandler<AppRouter>({
-        router: app.router,
-        createContext: createContext(header),
-        responseMeta,
-        onError: ({ error, path: p, input }) =>
-          heard.fast.push({ code: error.code, path: p, input }),
-      });
       const signal = new AbortController().signal;
-      const answer = await fastHandler({ method: 'GET', path, search, header, signal });
+      const answer = await fast({ method: 'GET', path, search, header, signal });
       const response = await fetchRequestHandler({
         endpoint: '/trpc',
         req: new Request(`http://x/trpc/${url}`, { headers }),
         router: app.router,
-        createContext: createContext((name) => headers[name]),
+        createContext: ({ req, info }) => contextOf((name) => req.headers.get(name), info),
         responseMeta,
         onError: ({ error, path: p, input }) =>
           heard.trpc.push({ code: error.code, path: p, input }),
@@ -85,7 +81,6 @@ function handlers(responseMeta: (opts: Parameters<typeof esiResponseMeta>[0]) =>
         },
       };
     },
-    fast,
   };
 }
 
