@@ -2,7 +2,12 @@
 // simulator as ESI, the embedded database in memory): what it serves from memory, and that it
 // never serves a user's answer to anyone else nor anything past ESI's Expires.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestGateway, violations, type TestGateway } from '../test/fixture.js';
+import {
+  openFreshCacheWindows,
+  startTestGateway,
+  violations,
+  type TestGateway,
+} from '../test/fixture.js';
 import { AnswerCache, sharedMaxAge } from './internal/answer-cache.js';
 import { Browserless } from './internal/browserless.js';
 
@@ -16,14 +21,10 @@ afterAll(async () => {
 });
 
 const STATUS = '/trpc/esi.status.getStatus';
-const HOUR = 3_600_000;
 
-// Each test starts one second into a fresh hour of simulated time: every cache window has just
-// opened, so no answer is a second from its Expires (max-age 0, nothing to share) by chance of
-// when the test happens to run.
-beforeEach(() => {
-  t.sim.clock.advance(HOUR - (t.sim.clock.now() % HOUR) + 1_000);
-});
+// Each test starts with every cache window just opened, so no answer is a second from its
+// Expires (max-age 0, nothing to share) by chance of when the test happens to run.
+beforeEach(() => openFreshCacheWindows(t.sim));
 
 async function metric(result: 'hit' | 'stored'): Promise<number> {
   const text = await (await fetch(`${t.gw.url}/metrics`)).text();

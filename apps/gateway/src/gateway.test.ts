@@ -1,7 +1,12 @@
 // The gateway over real HTTP on loopback, with the simulator as ESI and EVE SSO and the
 // embedded database in memory: one gateway for the whole file (PGlite takes seconds to start).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, violations, type TestGateway } from '../test/fixture.js';
+import {
+  openFreshCacheWindows,
+  startTestGateway,
+  violations,
+  type TestGateway,
+} from '../test/fixture.js';
 import { Browserless } from './internal/browserless.js';
 import { EXAMPLE_QUERIES } from './internal/graphql.js';
 import { HOUSEKEEPING_LEASE_KEY } from './internal/housekeeping.js';
@@ -311,6 +316,7 @@ describe('tRPC and GraphQL', () => {
   });
 
   it('answers a plain tRPC call whole, and still streams batch-stream answers and SSE subscriptions', async () => {
+    openFreshCacheWindows(t.sim); // else a call in a window's last second gets no max-age
     const plain = await fetch(`${t.gw.url}/trpc/esi.status.getStatus`);
     expect(plain.status).toBe(200);
     // Sent whole (a length, not chunked): Fastify writes a buffer far cheaper than a stream.
@@ -386,6 +392,7 @@ describe('tRPC and GraphQL', () => {
     while (!text.includes('players')) text += new TextDecoder().decode((await reader.read()).value);
     expect(text).toMatch(/data: \{"data":\{"status":\{"players":\d+\}\}\}/);
     controller.abort();
+    openFreshCacheWindows(t.sim); // else a call in a window's last second gets no max-age
     const plain = await fetch(`${t.gw.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

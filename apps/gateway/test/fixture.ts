@@ -67,6 +67,17 @@ export function violations(sim: Simulator): number {
   return Object.values(sim.stats().violations).reduce((a, b) => a + b, 0);
 }
 
+/**
+ * Moves the simulator's clock to one second into the next whole hour, where every ESI cache
+ * window of up to an hour has just opened. An answer fetched in the last second before its
+ * Expires gets no `max-age` (there is nothing left to share), so a test that expects one must
+ * not depend on where in a window the wall clock happens to be.
+ */
+export function openFreshCacheWindows(sim: Simulator): void {
+  const HOUR = 3_600_000;
+  sim.clock.advance(HOUR - (sim.clock.now() % HOUR) + 1_000);
+}
+
 /** The PostgreSQL server the database tests use (trust auth on loopback, as in CI). */
 export const TEST_PG_URL =
   process.env.ESIKIT_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
