@@ -2,20 +2,50 @@
 // migrations) in the template directory and later new ones start as a copy of it; a damaged
 // template is replaced; a directory others can write to is never used; existing databases never
 // read it.
-import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openEsikitDatabase, type EsikitDatabase } from './index.js';
 
+// Each initdb takes seconds (tens under CI load), so the file makes two in beforeAll and the
+// tests copy them; each test makes at most one more.
 let dir: string;
+/** The template file's name and bytes, as the first new database kept them. */
+let kept: { name: string; bytes: Buffer };
+/** A template holding the table `template_marker`: a database made from it has that table. */
+let marked: Buffer;
+beforeAll(async () => {
+  const seedDir = await mkdtemp(join(tmpdir(), 'esikit-template-seed-'));
+  try {
+    const first = await openEsikitDatabase({ dataDir: ':memory:', templateDir: seedDir, env: {} });
+    // Migrated after the copy was kept: the copy is pristine, the database is not.
+    expect(await hasTable(first, 'esikit_token')).toBe(true);
+    await first.close();
+    const [name] = await templates(seedDir);
+    expect(name).toBeDefined();
+    expect((await stat(join(seedDir, name!))).mode & 0o777).toBe(0o600);
+    expect((await stat(seedDir)).mode & 0o777).toBe(0o700);
+    kept = { name: name!, bytes: await readFile(join(seedDir, name!)) };
+  } finally {
+    await rm(seedDir, { recursive: true, force: true });
+  }
+  marked = await markedTemplate();
+}, 180_000);
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'esikit-template-test-'));
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
+
+/** A private template directory at `path` holding `bytes` as the template. */
+async function plant(path: string, bytes: Buffer): Promise<string> {
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  await writeFile(join(path, kept.name), bytes, { mode: 0o600 });
+  return join(path, kept.name);
+}
 
 const templates = async (d: string) =>
   (await readdir(d)).filter((f) => /^pglite-[\d.]+-initdb\.tgz$/.test(f));
@@ -41,78 +71,74 @@ async function hasTable(db: EsikitDatabase, name: string): Promise<boolean> {
 }
 
 describe('the template of new embedded databases', () => {
-  it('keeps the first new database, pristine, and starts the next new one from it', async () => {
+  it('starts a new database from the kept template, and opens an existing one as it is', async () => {
+    // beforeAll proved the first new database keeps a pristine, private template.
+    expect(kept.bytes.length).toBeGreaterThan(1_000_000);
     const templateDir = join(dir, 'templates');
-    const first = await openEsikitDatabase({ dataDir: ':memory:', templateDir, env: {} });
-    expect(await hasTable(first, 'esikit_token')).toBe(true); // migrated after the copy was kept
-    await first.close();
-    const [file] = await templates(templateDir);
-    expect(file).toBeDefined();
-    expect((await stat(join(templateDir, file!))).mode & 0o777).toBe(0o600);
-    expect((await stat(templateDir)).mode & 0o777).toBe(0o700);
-
-    // Prove the copy is used: swap in a template holding a marker table.
-    await writeFile(join(templateDir, file!), await markedTemplate(), { mode: 0o600 });
+    const file = await plant(templateDir, marked);
     const second = await openEsikitDatabase({ dataDir: join(dir, 'db'), templateDir, env: {} });
     expect(await hasTable(second, 'template_marker')).toBe(true);
     expect(await hasTable(second, 'esikit_token')).toBe(true);
     await second.close();
     // An existing directory is opened as it is, never from the template.
-    await writeFile(join(templateDir, file!), 'not a template');
+    await writeFile(file, 'not a template');
     const again = await openEsikitDatabase({ dataDir: join(dir, 'db'), templateDir, env: {} });
     expect(await hasTable(again, 'template_marker')).toBe(true);
     await again.close();
-    expect(await readFile(join(templateDir, file!), 'utf8')).toBe('not a template');
+    expect(await readFile(file, 'utf8')).toBe('not a template');
   }, 120_000);
 
   it('replaces a damaged template and still opens', async () => {
     const templateDir = join(dir, 'templates');
-    const seed = await openEsikitDatabase({ dataDir: ':memory:', templateDir, env: {} });
-    await seed.close();
-    const [file] = await templates(templateDir);
-    await writeFile(join(templateDir, file!), 'garbage, not a gzipped data directory');
+    const file = await plant(templateDir, Buffer.from('garbage, not a gzipped data directory'));
     const db = await openEsikitDatabase({ dataDir: join(dir, 'db'), templateDir, env: {} });
     expect(await hasTable(db, 'esikit_token')).toBe(true);
     await db.close();
-    expect((await stat(join(templateDir, file!))).size).toBeGreaterThan(1_000_000);
+    expect((await stat(file)).size).toBeGreaterThan(1_000_000);
   }, 120_000);
 
-  it('never uses a directory others can write to; false keeps none; the default is under XDG_CACHE_HOME', async () => {
-    const open = join(dir, 'shared');
-    const seed = await openEsikitDatabase({ dataDir: ':memory:', templateDir: open, env: {} });
-    await seed.close();
-    const [file] = await templates(open);
-    const marked = await markedTemplate();
-    // A template file others can write to is not read (the open replaces it with its own).
-    await writeFile(join(open, file!), marked, { mode: 0o600 });
-    await chmod(join(open, file!), 0o666);
-    const a = await openEsikitDatabase({ dataDir: ':memory:', templateDir: open, env: {} });
-    expect(await hasTable(a, 'template_marker')).toBe(false);
-    await a.close();
-    // A directory others can write to is not used at all: its template is neither read nor
-    // replaced.
-    await writeFile(join(open, file!), marked, { mode: 0o600 });
-    await chmod(join(open, file!), 0o600);
-    await chmod(open, 0o777);
-    const b = await openEsikitDatabase({ dataDir: ':memory:', templateDir: open, env: {} });
-    expect(await hasTable(b, 'template_marker')).toBe(false);
-    await b.close();
-    expect(Buffer.compare(await readFile(join(open, file!)), marked)).toBe(0);
-    // false keeps none; without the option it is $XDG_CACHE_HOME/esikit.
+  it('never reads a template file others can write to (the open replaces it with its own)', async () => {
+    const file = await plant(join(dir, 'shared'), marked);
+    await chmod(file, 0o666);
+    const db = await openEsikitDatabase({
+      dataDir: ':memory:',
+      templateDir: join(dir, 'shared'),
+      env: {},
+    });
+    expect(await hasTable(db, 'template_marker')).toBe(false);
+    await db.close();
+    expect(Buffer.compare(await readFile(file), marked)).not.toBe(0);
+  }, 120_000);
+
+  it('never uses a directory others can write to: its template is neither read nor replaced', async () => {
+    const file = await plant(join(dir, 'shared'), marked);
+    await chmod(join(dir, 'shared'), 0o777);
+    const db = await openEsikitDatabase({
+      dataDir: ':memory:',
+      templateDir: join(dir, 'shared'),
+      env: {},
+    });
+    expect(await hasTable(db, 'template_marker')).toBe(false);
+    await db.close();
+    expect(Buffer.compare(await readFile(file), marked)).toBe(0);
+  }, 120_000);
+
+  it('by default uses $XDG_CACHE_HOME/esikit; false uses none', async () => {
     const xdg = join(dir, 'xdg');
+    await plant(join(xdg, 'esikit'), marked);
+    const byDefault = await openEsikitDatabase({
+      dataDir: ':memory:',
+      env: { XDG_CACHE_HOME: xdg },
+    });
+    expect(await hasTable(byDefault, 'template_marker')).toBe(true);
+    await byDefault.close();
     const off = await openEsikitDatabase({
       dataDir: ':memory:',
       templateDir: false,
       env: { XDG_CACHE_HOME: xdg },
     });
+    expect(await hasTable(off, 'template_marker')).toBe(false);
     await off.close();
-    await expect(stat(join(xdg, 'esikit'))).rejects.toThrow();
-    const byDefault = await openEsikitDatabase({
-      dataDir: ':memory:',
-      env: { XDG_CACHE_HOME: xdg },
-    });
-    await byDefault.close();
-    expect(await templates(join(xdg, 'esikit'))).toHaveLength(1);
   }, 120_000);
 
   it('refuses a templateDir that is not a path or false', async () => {
