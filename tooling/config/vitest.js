@@ -1,5 +1,6 @@
 // Shared vitest preset: tests run from TypeScript sources of sibling packages (through the
 // `@esikit/source` export condition), so no build is needed before `pnpm test`.
+import { fileURLToPath } from 'node:url';
 import { defineConfig, mergeConfig } from 'vitest/config';
 
 const conditions = ['@esikit/source', 'node', 'import', 'module', 'default'];
@@ -12,6 +13,9 @@ export const base = defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // What tests keep in a cache (the embedded database's template, @esikit/mikro-orm) goes to
+    // the repository's ignored .cache, never the user's ~/.cache.
+    env: { XDG_CACHE_HOME: fileURLToPath(new URL('../../.cache/test', import.meta.url)) },
     reporters: process.env.CI ? ['default'] : ['default'],
   },
 });

@@ -146,6 +146,9 @@ async function startupToFirstPage(dataDir: string, home: string): Promise<number
     env: {
       ...process.env,
       HOME: home,
+      // Else an XDG_CACHE_HOME of the shell's would hold the template instead of `home`.
+      XDG_CACHE_HOME: '',
+      ESIKIT_DB_TEMPLATE_DIR: '',
       PORT: '0',
       ESIKIT_DB_DIR: dataDir,
       LOG_LEVEL: 'warn',

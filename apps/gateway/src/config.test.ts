@@ -96,4 +96,24 @@ describe('loadConfig', () => {
       'ESIKIT_DB_DIR and DATABASE_URL are both set: give one of them',
     ]);
   });
+
+  it('keeps the embedded database template where ESIKIT_DB_TEMPLATE_DIR or XDG_CACHE_HOME say', () => {
+    expect(loadConfig({}).dbTemplateDir).toBeUndefined(); // @esikit/mikro-orm's ~/.cache/esikit
+    expect(loadConfig({ XDG_CACHE_HOME: '/var/cache/me' }).dbTemplateDir).toBe(
+      '/var/cache/me/esikit',
+    );
+    // XDG: a relative XDG_CACHE_HOME is invalid and ignored.
+    expect(loadConfig({ XDG_CACHE_HOME: 'cache' }).dbTemplateDir).toBeUndefined();
+    expect(
+      loadConfig({ ESIKIT_DB_TEMPLATE_DIR: '/srv/t', XDG_CACHE_HOME: '/var/cache/me' })
+        .dbTemplateDir,
+    ).toBe('/srv/t');
+    expect(loadConfig({ ESIKIT_DB_TEMPLATE_DIR: 'off' }).dbTemplateDir).toBe(false);
+    expect(
+      problems({ ESIKIT_DB_TEMPLATE_DIR: 'templates', DATABASE_URL: 'postgresql://a@b/c' }),
+    ).toEqual([
+      'ESIKIT_DB_TEMPLATE_DIR must be an absolute directory path or off, got "templates"',
+      'ESIKIT_DB_TEMPLATE_DIR is for the embedded database, and DATABASE_URL is set: give one of them',
+    ]);
+  });
 });

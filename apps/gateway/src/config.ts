@@ -1,6 +1,7 @@
 // The gateway's configuration: read from the environment once at start and validated there, so
 // a bad deployment fails with every problem listed instead of one at a time at run time.
 import { randomBytes } from 'node:crypto';
+import { isAbsolute, join } from 'node:path';
 
 /**
  * Default scopes asked at login: what the page and the examples use.
@@ -53,6 +54,11 @@ export interface GatewayConfig {
   readonly databaseUrl: string | undefined;
   /** Embedded database directory, or `':memory:'`. @default '.esikit/db' */
   readonly dataDir: string | undefined;
+  /**
+   * Where a new embedded database's template (its initdb, kept once) lives; `false` keeps none.
+   * @default `$XDG_CACHE_HOME/esikit`, else `~/.cache/esikit` (`@esikit/mikro-orm`'s default)
+   */
+  readonly dbTemplateDir: string | false | undefined;
   /** Apply pending migrations at start (always true for the embedded database). @default false */
   readonly migrate: boolean;
   /** Scopes asked at login. @default DEFAULT_SCOPES */
@@ -161,6 +167,24 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
   if (dataDir !== undefined && databaseUrl !== undefined)
     problems.push('ESIKIT_DB_DIR and DATABASE_URL are both set: give one of them');
 
+  const templateText = get('ESIKIT_DB_TEMPLATE_DIR');
+  const cacheHome = get('XDG_CACHE_HOME');
+  let dbTemplateDir: string | false | undefined;
+  if (templateText === 'off') dbTemplateDir = false;
+  else if (templateText !== undefined) {
+    if (!isAbsolute(templateText))
+      problems.push(
+        `ESIKIT_DB_TEMPLATE_DIR must be an absolute directory path or off, got "${templateText}"`,
+      );
+    if (databaseUrl !== undefined)
+      problems.push(
+        'ESIKIT_DB_TEMPLATE_DIR is for the embedded database, and DATABASE_URL is set: give one of them',
+      );
+    dbTemplateDir = templateText;
+    // XDG says a relative XDG_CACHE_HOME is invalid and is ignored.
+  } else if (cacheHome !== undefined && isAbsolute(cacheHome))
+    dbTemplateDir = join(cacheHome, 'esikit');
+
   const migrate = flag('ESIKIT_DB_MIGRATE', get('ESIKIT_DB_MIGRATE'), problems);
 
   const scopesText = get('ESIKIT_SCOPES');
@@ -199,6 +223,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
     sessionSecret,
     databaseUrl,
     dataDir,
+    dbTemplateDir,
     migrate,
     scopes,
     housekeepingIntervalS,

@@ -115,6 +115,7 @@ export async function startGateway(
           ? { url: config.databaseUrl }
           : { dataDir: config.dataDir ?? '.esikit/db' }),
         ...(config.databaseUrl !== undefined ? { migrate: config.migrate } : {}),
+        ...(config.dbTemplateDir !== undefined ? { templateDir: config.dbTemplateDir } : {}),
         env: {},
         ...(signal ? { signal } : {}),
       }),

@@ -1,6 +1,6 @@
 // Sessions and "needs a new login" flags live in the database: a restart on the same embedded
 // data directory keeps a logged-in browser logged in.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,8 @@ afterAll(async () => {
 const config = () =>
   loadConfig({
     PORT: '0',
-    ESIKIT_DB_DIR: dir,
+    ESIKIT_DB_DIR: join(dir, 'db'),
+    ESIKIT_DB_TEMPLATE_DIR: join(dir, 'templates'),
     ESIKIT_HOUSEKEEPING_INTERVAL_S: '0',
     SESSION_SECRET: 'restart-test-secret-restart-test-secret-0123456789',
   });
@@ -47,6 +48,10 @@ describe('a restart on the same data directory', () => {
       await b.login();
       return b.cookie!;
     });
+    // The new database kept its template where ESIKIT_DB_TEMPLATE_DIR says.
+    expect(readdirSync(join(dir, 'templates'))).toEqual([
+      expect.stringMatching(/^pglite-[\d.]+-initdb\.tgz$/),
+    ]);
     await withGateway(async (gw) => {
       const res = await fetch(`${gw.url}/trpc/myCharacters`, { headers: { cookie } });
       expect(res.status).toBe(200);

@@ -40,6 +40,8 @@ export async function startTestGateway(
       ESIKIT_DB_DIR: ':memory:',
       ESIKIT_HOUSEKEEPING_INTERVAL_S: '0',
       LOG_LEVEL: 'info',
+      // The test run's cache (tooling/config/vitest.js), not the user's.
+      ...(process.env.XDG_CACHE_HOME ? { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME } : {}),
       ...env,
     }),
     ...overrides,
