@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { truncateEsikitTables } from './testing/postgres.js';
 describe('embedded PGlite in memory', () => {
   let db: EsikitDatabase;
   beforeAll(async () => {
-    db = await openEsikitDatabase({ dataDir: ':memory:', env: {} });
+    db = await openEsikitDatabase({ dataDir: ':memory:' });
   }, 60_000);
   afterAll(async () => {
     await db?.close();
@@ -42,7 +42,7 @@ describe('embedded PGlite in a directory', () => {
   let onDisk: EsikitDatabase;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'esikit-pglite-test-'));
-    onDisk = await openEsikitDatabase({ dataDir: join(dir, 'db'), env: {} });
+    onDisk = await openEsikitDatabase({ dataDir: join(dir, 'db') });
   }, 60_000);
   afterAll(async () => {
     await onDisk?.close();
@@ -61,7 +61,7 @@ describe('embedded PGlite in a directory', () => {
   it('keeps tokens across a restart, and refuses a second opener while open', async () => {
     await onDisk.close();
     const dataDir = join(dir, 'db');
-    const first = await openEsikitDatabase({ dataDir, env: {} });
+    const first = await openEsikitDatabase({ dataDir });
     let id: string;
     let socketDir: string;
     try {
@@ -80,7 +80,7 @@ describe('embedded PGlite in a directory', () => {
         userId: 'u1',
         created: 1000,
       });
-      const second = openEsikitDatabase({ dataDir, env: {} });
+      const second = openEsikitDatabase({ dataDir });
       await expect(second).rejects.toMatchObject({
         name: 'EsikitDatabaseError',
         code: 'ESIKIT_DB_LOCKED',
@@ -97,7 +97,7 @@ describe('embedded PGlite in a directory', () => {
     // still there.
     expect(existsSync(join(dataDir, 'esikit.lock'))).toBe(false);
     expect(existsSync(socketDir)).toBe(false);
-    const again = await openEsikitDatabase({ dataDir, env: {} });
+    const again = await openEsikitDatabase({ dataDir });
     try {
       const token = await again.store.get(id);
       expect(token?.userId).toBe('u1');
@@ -126,7 +126,7 @@ describe('embedded PGlite in a directory', () => {
       );
       expect(first).toMatchObject({ opened: true });
       // This process is the second opener now.
-      const error = await openEsikitDatabase({ dataDir, env: {} }).catch((e: unknown) => e);
+      const error = await openEsikitDatabase({ dataDir }).catch((e: unknown) => e);
       expect(error).toMatchObject({ name: 'EsikitDatabaseError', code: 'ESIKIT_DB_LOCKED' });
       expect((error as Error).message).toContain(`is already open in process ${child.pid}`);
       // The holder dies without closing anything: its lockfile stays behind, stale, and so
@@ -139,11 +139,45 @@ describe('embedded PGlite in a directory', () => {
       child.kill('SIGKILL');
       await exited;
       expect(existsSync(stale.socketDir)).toBe(true);
-      const db = await openEsikitDatabase({ dataDir, env: {} });
+      const db = await openEsikitDatabase({ dataDir });
       expect(existsSync(stale.socketDir)).toBe(false);
       try {
         const token = await db.store.get(first.tokenId as string);
         expect(token?.userId).toBe('from-child');
+      } finally {
+        await db.close();
+      }
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  it('a process killed (-9) while it creates a new database: the next open starts it over and works', async () => {
+    const dataDir = join(dir, 'cut-short');
+    const child = fork(
+      fileURLToPath(new URL('./testing/embedded-child.ts', import.meta.url)),
+      [dataDir, 'no-template'],
+      {
+        execArgv: ['--import', 'tsx', '--conditions=@esikit/source'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    let opened = false;
+    child.once('message', () => (opened = true));
+    try {
+      // initdb (seconds of WebAssembly) has begun writing the data directory: kill it there.
+      const pgdata = join(dataDir, 'pgdata');
+      while (!opened && !(existsSync(pgdata) && readdirSync(pgdata).length > 0))
+        await new Promise((r) => setTimeout(r, 5));
+      expect(opened).toBe(false);
+      child.kill('SIGKILL');
+      await exited;
+      expect(readdirSync(pgdata).length).toBeGreaterThan(0); // half made, left behind
+      const db = await openEsikitDatabase({ dataDir, templateDir: false });
+      try {
+        const token = await db.store.create(sampleToken({ userId: 'after-the-kill' }), 1000);
+        expect((await db.store.get(token.id))?.userId).toBe('after-the-kill');
       } finally {
         await db.close();
       }
