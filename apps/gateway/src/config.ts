@@ -181,8 +181,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
         'ESIKIT_DB_TEMPLATE_DIR is for the embedded database, and DATABASE_URL is set: give one of them',
       );
     dbTemplateDir = templateText;
-    // XDG says a relative XDG_CACHE_HOME is invalid and is ignored.
-  } else if (cacheHome !== undefined && isAbsolute(cacheHome))
+  }
+  // XDG says a relative XDG_CACHE_HOME is invalid and is ignored.
+  else if (cacheHome !== undefined && isAbsolute(cacheHome))
     dbTemplateDir = join(cacheHome, 'esikit');
 
   const migrate = flag('ESIKIT_DB_MIGRATE', get('ESIKIT_DB_MIGRATE'), problems);
