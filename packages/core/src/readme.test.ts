@@ -1,6 +1,7 @@
 // The README's snippets, run against the simulator: if one stops compiling or working, this fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTRPC } from '@trpc/server';
+import { NO_VIOLATIONS } from '@esikit/simulator';
 import { harness, type Harness } from '../test/helpers.js';
 import {
   createEsiClient,
@@ -23,12 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await esi.close();
-  expect(h.sim.stats().violations).toEqual({
-    cacheWindow: 0,
-    afterErrorLimit: 0,
-    duringRetryAfter: 0,
-    missingUserAgent: 0,
-  });
+  expect(h.sim.stats().violations).toEqual(NO_VIOLATIONS);
   await h.close();
 });
 

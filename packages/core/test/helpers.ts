@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  NO_VIOLATIONS,
   SimulatorClock,
   startSimulator,
   type Simulator,
@@ -99,12 +100,7 @@ export function harnessPerTest(): (...args: Parameters<typeof harness>) => Promi
     const current = open;
     open = undefined;
     try {
-      expect(current.sim.stats().violations).toEqual({
-        cacheWindow: 0,
-        afterErrorLimit: 0,
-        duringRetryAfter: 0,
-        missingUserAgent: 0,
-      });
+      expect(current.sim.stats().violations).toEqual(NO_VIOLATIONS);
     } finally {
       await current.close();
     }

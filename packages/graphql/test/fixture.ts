@@ -11,6 +11,7 @@ import { createEsiClient, type EsiClientOptions, type EsiClientWithTags } from '
 import { createSso, MemoryTokenStore, TokenManager } from '@esikit/core/sso';
 import {
   DEFAULT_CLIENT,
+  NO_VIOLATIONS,
   SimulatorClock,
   startSimulator,
   type Simulator,
@@ -159,12 +160,8 @@ export async function harness(
   };
 }
 
-export const NO_VIOLATIONS = {
-  cacheWindow: 0,
-  afterErrorLimit: 0,
-  duringRetryAfter: 0,
-  missingUserAgent: 0,
-};
+// Test files import it from here with the rest of their setup.
+export { NO_VIOLATIONS };
 
 /**
  * A `harness` per test: each is closed after its test, once the simulator's audit showed no

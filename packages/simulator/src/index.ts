@@ -5,6 +5,7 @@ export { startSimulator } from './simulator.js';
 export type { Simulator } from './simulator.js';
 export { DEFAULT_CLIENT, DEFAULT_PUBLIC_CLIENT } from './options.js';
 export type { LimitOptions, SimulatorOptions, SimulatorSsoOptions } from './options.js';
+export { NO_VIOLATIONS } from './internal/audit.js';
 export type { AuditEntry, SimulatorStats, ViolationKind } from './internal/audit.js';
 export type { FailNext, FaultConfig, FaultSpec, FaultStatus } from './internal/faults.js';
 export type { GroupLimitOverride } from './internal/limits.js';

@@ -1,15 +1,11 @@
 // Cancellation: a client that goes away aborts its ESI call, unless another caller shares it.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { NO_VIOLATIONS } from '@esikit/simulator';
 import { startApp, type TestApp } from '../test/app.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
-  expect(app!.sim.stats().violations).toEqual({
-    cacheWindow: 0,
-    afterErrorLimit: 0,
-    duringRetryAfter: 0,
-    missingUserAgent: 0,
-  });
+  expect(app!.sim.stats().violations).toEqual(NO_VIOLATIONS);
   await app!.close();
 });
 

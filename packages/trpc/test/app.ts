@@ -16,6 +16,7 @@ import {
 import { createSso, MemoryTokenStore, TokenManager } from '@esikit/core/sso';
 import {
   DEFAULT_CLIENT,
+  NO_VIOLATIONS,
   SimulatorClock,
   startSimulator,
   type Simulator,
@@ -268,12 +269,7 @@ export async function failure(call: Promise<unknown>): Promise<TRPCClientError<A
 /** After a file's tests: the simulator counted no citizenship violation; then closes the app. */
 export async function closeClean(app: TestApp): Promise<void> {
   try {
-    expect(app.sim.stats().violations).toEqual({
-      cacheWindow: 0,
-      afterErrorLimit: 0,
-      duringRetryAfter: 0,
-      missingUserAgent: 0,
-    });
+    expect(app.sim.stats().violations).toEqual(NO_VIOLATIONS);
   } finally {
     await app.close();
   }

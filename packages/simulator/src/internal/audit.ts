@@ -2,6 +2,20 @@
 export type ViolationKind =
   'cacheWindow' | 'afterErrorLimit' | 'duringRetryAfter' | 'missingUserAgent';
 
+/**
+ * Every violation counter at zero: what `sim.stats().violations` must equal after a well-behaved
+ * client's run.
+ *
+ * @example
+ * expect(sim.stats().violations).toEqual(NO_VIOLATIONS);
+ */
+export const NO_VIOLATIONS: Readonly<Record<ViolationKind, 0>> = Object.freeze({
+  cacheWindow: 0,
+  afterErrorLimit: 0,
+  duringRetryAfter: 0,
+  missingUserAgent: 0,
+});
+
 /** One request as the simulator saw it. */
 export interface AuditEntry {
   /** Simulator clock time (ms) when the request arrived. */
@@ -61,12 +75,7 @@ export class AuditLog {
   #notModified = 0;
   #resets = 0;
   #truncated = 0;
-  #violations: Record<ViolationKind, number> = {
-    cacheWindow: 0,
-    afterErrorLimit: 0,
-    duringRetryAfter: 0,
-    missingUserAgent: 0,
-  };
+  #violations: Record<ViolationKind, number> = { ...NO_VIOLATIONS };
 
   constructor(limit: number) {
     this.#limit = limit;
@@ -108,11 +117,6 @@ export class AuditLog {
     this.#notModified = 0;
     this.#resets = 0;
     this.#truncated = 0;
-    this.#violations = {
-      cacheWindow: 0,
-      afterErrorLimit: 0,
-      duringRetryAfter: 0,
-      missingUserAgent: 0,
-    };
+    this.#violations = { ...NO_VIOLATIONS };
   }
 }
