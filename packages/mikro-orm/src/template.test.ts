@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openEsikitDatabase, type EsikitDatabase } from './index.js';
+import { openEsikitDatabase, type EsikitDatabase, type EsikitDatabaseOptions } from './index.js';
 
 // Each initdb takes seconds (tens under CI load), so the file makes two in beforeAll and the
 // tests copy them; each test makes at most one more.
@@ -70,6 +70,16 @@ async function hasTable(db: EsikitDatabase, name: string): Promise<boolean> {
   return rows[0]!.n === 1;
 }
 
+/** Whether a new in-memory database opened with `options` started from the marked template. */
+async function fromMarked(options: EsikitDatabaseOptions): Promise<boolean> {
+  const db = await openEsikitDatabase({ ...options, dataDir: ':memory:' });
+  try {
+    return await hasTable(db, 'template_marker');
+  } finally {
+    await db.close();
+  }
+}
+
 describe('the template of new embedded databases', () => {
   it('starts a new database from the kept template, and opens an existing one as it is', async () => {
     // beforeAll proved the first new database keeps a pristine, private template.
@@ -100,45 +110,34 @@ describe('the template of new embedded databases', () => {
   it('never reads a template file others can write to (the open replaces it with its own)', async () => {
     const file = await plant(join(dir, 'shared'), marked);
     await chmod(file, 0o666);
-    const db = await openEsikitDatabase({
-      dataDir: ':memory:',
-      templateDir: join(dir, 'shared'),
-      env: {},
-    });
-    expect(await hasTable(db, 'template_marker')).toBe(false);
-    await db.close();
+    expect(await fromMarked({ templateDir: join(dir, 'shared'), env: {} })).toBe(false);
     expect(Buffer.compare(await readFile(file), marked)).not.toBe(0);
   }, 120_000);
 
   it('never uses a directory others can write to: its template is neither read nor replaced', async () => {
     const file = await plant(join(dir, 'shared'), marked);
     await chmod(join(dir, 'shared'), 0o777);
-    const db = await openEsikitDatabase({
-      dataDir: ':memory:',
-      templateDir: join(dir, 'shared'),
-      env: {},
-    });
-    expect(await hasTable(db, 'template_marker')).toBe(false);
-    await db.close();
+    expect(await fromMarked({ templateDir: join(dir, 'shared'), env: {} })).toBe(false);
     expect(Buffer.compare(await readFile(file), marked)).toBe(0);
   }, 120_000);
 
   it('by default uses $XDG_CACHE_HOME/esikit; false uses none', async () => {
     const xdg = join(dir, 'xdg');
     await plant(join(xdg, 'esikit'), marked);
-    const byDefault = await openEsikitDatabase({
-      dataDir: ':memory:',
-      env: { XDG_CACHE_HOME: xdg },
-    });
-    expect(await hasTable(byDefault, 'template_marker')).toBe(true);
-    await byDefault.close();
-    const off = await openEsikitDatabase({
-      dataDir: ':memory:',
-      templateDir: false,
-      env: { XDG_CACHE_HOME: xdg },
-    });
-    expect(await hasTable(off, 'template_marker')).toBe(false);
-    await off.close();
+    expect(await fromMarked({ env: { XDG_CACHE_HOME: xdg } })).toBe(true);
+    expect(await fromMarked({ templateDir: false, env: { XDG_CACHE_HOME: xdg } })).toBe(false);
+  }, 120_000);
+
+  it('ignores a relative XDG_CACHE_HOME (XDG calls it invalid) and uses ~/.cache/esikit', async () => {
+    const home = process.env.HOME;
+    process.env.HOME = join(dir, 'home');
+    try {
+      await plant(join(dir, 'home', '.cache', 'esikit'), marked);
+      expect(await fromMarked({ env: { XDG_CACHE_HOME: 'relative' } })).toBe(true);
+    } finally {
+      if (home === undefined) delete process.env.HOME;
+      else process.env.HOME = home;
+    }
   }, 120_000);
 
   it('refuses a templateDir that is not a path or false', async () => {
