@@ -1,7 +1,7 @@
 // The gateway's configuration: read from the environment once at start and validated there, so
 // a bad deployment fails with every problem listed instead of one at a time at run time.
 import { randomBytes } from 'node:crypto';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute } from 'node:path';
 
 /**
  * Default scopes asked at login: what the page and the examples use.
@@ -56,9 +56,11 @@ export interface GatewayConfig {
   readonly dataDir: string | undefined;
   /**
    * Where a new embedded database's template (its initdb, kept once) lives; `false` keeps none.
-   * @default `$XDG_CACHE_HOME/esikit`, else `~/.cache/esikit` (`@esikit/mikro-orm`'s default)
+   * @default `@esikit/mikro-orm`'s: `$XDG_CACHE_HOME/esikit`, else `~/.cache/esikit`
    */
   readonly dbTemplateDir: string | false | undefined;
+  /** `XDG_CACHE_HOME`, which `@esikit/mikro-orm` places the template under by default. */
+  readonly cacheHome: string | undefined;
   /** Apply pending migrations at start (always true for the embedded database). @default false */
   readonly migrate: boolean;
   /** Scopes asked at login. @default DEFAULT_SCOPES */
@@ -168,7 +170,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
     problems.push('ESIKIT_DB_DIR and DATABASE_URL are both set: give one of them');
 
   const templateText = get('ESIKIT_DB_TEMPLATE_DIR');
-  const cacheHome = get('XDG_CACHE_HOME');
   let dbTemplateDir: string | false | undefined;
   if (templateText === 'off') dbTemplateDir = false;
   else if (templateText !== undefined) {
@@ -182,9 +183,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
       );
     dbTemplateDir = templateText;
   }
-  // XDG says a relative XDG_CACHE_HOME is invalid and is ignored.
-  else if (cacheHome !== undefined && isAbsolute(cacheHome))
-    dbTemplateDir = join(cacheHome, 'esikit');
 
   const migrate = flag('ESIKIT_DB_MIGRATE', get('ESIKIT_DB_MIGRATE'), problems);
 
@@ -225,6 +223,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): G
     databaseUrl,
     dataDir,
     dbTemplateDir,
+    cacheHome: get('XDG_CACHE_HOME'),
     migrate,
     scopes,
     housekeepingIntervalS,

@@ -116,7 +116,8 @@ export async function startGateway(
           : { dataDir: config.dataDir ?? '.esikit/db' }),
         ...(config.databaseUrl !== undefined ? { migrate: config.migrate } : {}),
         ...(config.dbTemplateDir !== undefined ? { templateDir: config.dbTemplateDir } : {}),
-        env: {},
+        // Only what the configuration read: the database's own default template place.
+        env: config.cacheHome !== undefined ? { XDG_CACHE_HOME: config.cacheHome } : {},
         ...(signal ? { signal } : {}),
       }),
     ]);
