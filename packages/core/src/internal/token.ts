@@ -119,8 +119,7 @@ export class RawTokenPolicy {
   }
 
   get #verified(): LRUCache<string, Verified> {
-    const LRU = lruCache();
-    return (this.#lru ??= new LRU<string, Verified>({ max: this.#maxEntries }));
+    return (this.#lru ??= new (lruCache())<string, Verified>({ max: this.#maxEntries }));
   }
 
   /** The credential to use: synchronous unless a verification has to be made. */

@@ -86,8 +86,9 @@ export class RequestState {
 
   /** Names of any ids, batched into `POST /universe/names` calls of up to 1,000 ids. */
   get names(): DataLoader<number, string | null> {
-    const DataLoader = dataLoader();
-    this.#names ??= new DataLoader((ids) => this.#loadNames(ids), { maxBatchSize: NAMES_BATCH });
+    this.#names ??= new (dataLoader())((ids) => this.#loadNames(ids), {
+      maxBatchSize: NAMES_BATCH,
+    });
     return this.#names;
   }
 
